@@ -1,0 +1,296 @@
+"""The examiner's toolkit: what hidden suites use to drive a learner's code and explain failures.
+
+Everything here is written so that a failure reads in the learner's terms: :class:`Script`
+records the calls a test made (``cache.put(1, 'a')``) and every mismatch is reported with
+that script, the expected value and the actual one. Comparisons are type-strict
+(:func:`same`), so an object whose ``__eq__`` always answers True cannot pass for a value.
+
+Efficiency is checked by counting, never by timing: :class:`CountingKey` counts ``__hash__``
+and ``__eq__`` calls, :class:`LineCounter` counts the lines executed in the learner's own
+files, and :class:`FakeClock` counts clock reads.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType, ModuleType
+from typing import Any, NoReturn
+
+from grader.feedback import Mismatch
+
+__all__ = [
+    "CountingKey",
+    "FakeClock",
+    "KeyStats",
+    "LineCounter",
+    "Mismatch",
+    "Script",
+    "fail",
+    "run_threads",
+    "same",
+    "show",
+]
+
+MAX_SCRIPT_LINES = 60
+
+
+def same(actual: object, expected: object) -> bool:
+    """Type-strict deep equality: ``actual`` must be of exactly ``expected``'s type and equal.
+
+    ``expected`` always comes from the hidden suite, so its type's ``__eq__`` decides; a learner's
+    object that claims equality with everything has the wrong type and fails.
+    """
+    if type(actual) is not type(expected):
+        return False
+    if isinstance(expected, list | tuple):
+        assert isinstance(actual, list | tuple)
+        return len(actual) == len(expected) and all(
+            same(a, e) for a, e in zip(actual, expected, strict=True)
+        )
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict)
+        return actual.keys() == expected.keys() and all(
+            same(actual[k], v) for k, v in expected.items()
+        )
+    if isinstance(expected, set | frozenset):
+        assert isinstance(actual, set | frozenset)
+        return len(actual) == len(expected) and all(
+            any(same(a, e) for a in actual) for e in expected
+        )
+    return bool(expected == actual)
+
+
+def show(value: object, limit: int = 80) -> str:
+    """A short repr for messages (long values are cut in the middle)."""
+    try:
+        text = repr(value)
+    except Exception as exc:  # noqa: BLE001 - a learner's broken __repr__ must not hide the result
+        text = f"<{type(value).__name__} whose repr raised {type(exc).__name__}>"
+    if len(text) > limit:
+        keep = (limit - 5) // 2
+        text = f"{text[:keep]} ... {text[-keep:]}"
+    return text
+
+
+def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    parts = [show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()]
+    return ", ".join(parts)
+
+
+def fail(message: str, script: Script | None = None) -> NoReturn:
+    """Fail the current check with a learner-facing message (and the calls that led to it)."""
+    if script is not None and script.lines:
+        raise Mismatch(f"{message}\n{script.render()}")
+    raise Mismatch(message)
+
+
+class Script:
+    """The calls a check makes on the learner's objects, recorded as code the learner can rerun.
+
+    >>> s = Script()
+    >>> cache = s.new("cache", LRUCache, 2)        # doctest: +SKIP
+    >>> s.call("cache", cache, "put", 1, "a")       # doctest: +SKIP
+    """
+
+    def __init__(self, *, record: bool = True) -> None:
+        self.lines: list[str] = []
+        self.record = record
+        self._dropped = 0
+
+    def note(self, line: str) -> None:
+        """Record a step that is not a call on the learner's object (``clock.advance(2)``)."""
+        if not self.record:
+            return
+        if len(self.lines) >= MAX_SCRIPT_LINES:
+            self._dropped += 1
+            return
+        self.lines.append(line)
+
+    def render(self) -> str:
+        body = "\n".join(f"    {line}" for line in self.lines)
+        if self._dropped:
+            body += f"\n    ... ({self._dropped} more calls)"
+        return f"The calls, in order:\n{body}"
+
+    def new(self, label: str, cls: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        name = getattr(cls, "__name__", "object")
+        self.note(f"{label} = {name}({_signature(args, kwargs)})")
+        return self._run(f"{name}({_signature(args, kwargs)})", cls, args, kwargs)
+
+    def call(self, label: str, obj: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+        text = f"{label}.{method}({_signature(args, kwargs)})"
+        self.note(text)
+        try:
+            bound = getattr(obj, method)
+        except AttributeError:
+            fail(f"{label} has no method {method}(); the kata's README lists the interface.", self)
+        result = self._run(text, bound, args, kwargs)
+        if result is not None and self.lines and self.lines[-1] == text:
+            self.lines[-1] = f"{text}  # -> {show(result, 40)}"
+        return result
+
+    def _run(self, text: str, fn: Callable[..., Any], args: tuple[Any, ...],
+             kwargs: dict[str, Any]) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (NotImplementedError, Mismatch):
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported to the learner with the calls
+            raise Mismatch(
+                f"{text} raised {type(exc).__name__}: {exc}\n{self.render()}"
+            ) from exc
+
+    def expect(self, actual: object, expected: object, what: str, why: str = "") -> None:
+        """Fail unless ``actual`` is exactly ``expected``; ``what`` names the call or property."""
+        if not same(actual, expected):
+            reason = f" ({why})" if why else ""
+            fail(f"{what} gave {show(actual)}, expected {show(expected)}{reason}.", self)
+
+    def expect_raises(self, error: type[BaseException] | tuple[type[BaseException], ...],
+                      label: str, obj: Any, method: str, *args: Any, **kwargs: Any) -> None:
+        text = f"{label}.{method}({_signature(args, kwargs)})"
+        self.note(text)
+        names = " or ".join(e.__name__ for e in (error if isinstance(error, tuple) else (error,)))
+        try:
+            getattr(obj, method)(*args, **kwargs)
+        except NotImplementedError:
+            raise
+        except error:
+            return
+        except Exception as exc:  # noqa: BLE001 - the wrong error is the learner's mistake
+            fail(f"{text} raised {type(exc).__name__}: {exc}; expected {names}.", self)
+        fail(f"{text} returned normally; expected it to raise {names}.", self)
+
+
+class FakeClock:
+    """A clock the test moves by hand. Times are exact binary fractions, so float and exact
+    arithmetic in the learner's code agree at every boundary."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def __repr__(self) -> str:
+        return f"clock (now {self.now})"
+
+
+@dataclass
+class KeyStats:
+    """How many times the learner's code hashed or compared :class:`CountingKey` objects."""
+
+    hashes: int = 0
+    eqs: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.hashes + self.eqs
+
+    def reset(self) -> None:
+        self.hashes = self.eqs = 0
+
+
+class CountingKey:
+    """A key that counts calls of ``__hash__`` and ``__eq__``; with ``switch`` it also yields the
+    GIL inside them, so that a thread switch lands in the middle of the learner's operation."""
+
+    __slots__ = ("ident", "stats", "switch")
+
+    def __init__(self, ident: int, stats: KeyStats, *, switch: bool = False) -> None:
+        self.ident = ident
+        self.stats = stats
+        self.switch = switch
+
+    def __hash__(self) -> int:
+        self.stats.hashes += 1
+        if self.switch:
+            time.sleep(0)
+        return hash(self.ident)
+
+    def __eq__(self, other: object) -> bool:
+        self.stats.eqs += 1
+        if self.switch:
+            time.sleep(0)
+        return isinstance(other, CountingKey) and other.ident == self.ident
+
+    def __repr__(self) -> str:
+        return f"k{self.ident}"
+
+
+class LineCounter:
+    """Counts the lines executed in the learner's own files while it is active (``with``).
+
+    Deterministic, so it measures the work an operation does without a wall clock: a hidden
+    loop over every entry shows up as thousands of lines per call.
+    """
+
+    def __init__(self, module: ModuleType) -> None:
+        origin = getattr(module, "__file__", None)
+        if origin is None:
+            raise ValueError(f"module {module.__name__} has no file to count lines in")
+        self.prefix = str(Path(origin).resolve().parent)
+        self.lines = 0
+        self._previous: Any = None
+
+    def _local(self, frame: FrameType, event: str, arg: object) -> Any:
+        if event == "line":
+            self.lines += 1
+        return self._local
+
+    def _global(self, frame: FrameType, event: str, arg: object) -> Any:
+        if frame.f_code.co_filename.startswith(self.prefix):
+            return self._local
+        return None
+
+    def __enter__(self) -> LineCounter:
+        self._previous = sys.gettrace()
+        sys.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.settrace(self._previous)
+
+
+def run_threads(count: int, target: Callable[[int], None], *, timeout: float = 30.0) -> None:
+    """Run ``target(i)`` in ``count`` threads released together by a barrier, with a tiny switch
+    interval so that races are likely. The first exception of any thread is re-raised; threads
+    still running after ``timeout`` seconds are reported as a deadlock."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def body(i: int) -> None:
+        try:
+            barrier.wait()
+            target(i)
+        except BaseException as exc:  # noqa: BLE001 - carried to the main thread below
+            errors.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    finally:
+        sys.setswitchinterval(interval)
+    stuck = sum(thread.is_alive() for thread in threads)
+    if stuck:
+        fail(f"{stuck} of {count} threads were still running after {timeout:g} s: "
+             "a deadlock (a lock taken twice, or never released)?")
+    if errors:
+        raise errors[0]
+

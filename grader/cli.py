@@ -1,0 +1,219 @@
+"""The ``grade`` command. Thin: parse options, call the module that does the work, render.
+
+Heavy modules (pytest, hypothesis, sqlite-utils) are imported inside the commands that need
+them, so ``grade --help`` starts instantly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from grader import __version__
+from grader.errors import GradeError, UsageError
+
+if TYPE_CHECKING:
+    from grader.catalog import Kata
+    from grader.report import Style
+
+FORMAT_CHOICES = ("text", "json")
+GRADE_COMMAND = "kata"
+
+
+class GradeGroup(click.Group):
+    """``grade <slug>`` grades a kata; ``grade <command>`` runs a command. A first argument that
+    is not a command name (or ``--all``) is routed to the hidden ``kata`` command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        first = next((a for a in args if not a.startswith("-")), None)
+        wants_help = any(a in ("--help", "-h") for a in args) and first is None
+        if not wants_help and not (first in self.commands) and (
+            first is not None or "--all" in args
+        ):
+            args = [GRADE_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=GradeGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="Run 'grade <slug>' to grade a kata, e.g. 'grade lru-cache'.")
+@click.version_option(__version__, prog_name="grade")
+def cli() -> None:
+    """Grade Backend Katas.
+
+    \b
+    grade <slug> [--solution | --path DIR] [--format F] [-v]   grade one kata
+    grade --all [-j N] [--format F]                            grade every kata
+    """
+
+
+def _style() -> Style:
+    from grader.report import Style
+
+    stream = click.get_text_stream("stdout")
+    color = stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    encoding = (getattr(stream, "encoding", None) or "ascii").lower()
+    return Style(color=color, unicode=encoding.startswith("utf"))
+
+
+def _catalog() -> tuple[Path, list[Kata]]:
+    from grader.catalog import find_root, load_catalog
+
+    root = find_root()
+    return root, load_catalog(root)
+
+
+@cli.command(GRADE_COMMAND, hidden=True)
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "all_katas", is_flag=True, help="Grade every kata.")
+@click.option("--solution", is_flag=True, help="Grade the reference solution instead of yours.")
+@click.option("--path", "path", type=click.Path(path_type=Path),
+              help="Grade the kata's module found in DIR.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
+              show_default=True, help="Report format.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every check, passed and failed.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Katas graded in parallel with --all.")
+@click.option("--fail-fast", is_flag=True, hidden=True)
+@click.pass_context
+def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, solution: bool,
+                  path: Path | None, fmt: str, verbose: bool, jobs: int, fail_fast: bool) -> None:
+    """Grade one kata (or every kata with --all)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.catalog import find_kata
+    from grader.grading import grade_kata, learner_submission, path_submission, solution_submission
+    from grader.report import render
+    from grader.results import RunResult
+
+    if solution and path is not None:
+        raise UsageError("choose one of --solution and --path, not both.")
+    if all_katas and slugs:
+        raise UsageError("give kata names or --all, not both.")
+    if not all_katas and not slugs:
+        raise UsageError("name a kata to grade (e.g. 'grade lru-cache'), or use --all.")
+    root, catalog = _catalog()
+    katas = catalog if all_katas else [find_kata(catalog, s) for s in slugs]
+    if path is not None:
+        if len(katas) != 1:
+            raise UsageError("--path grades one kata; name exactly one.")
+        if not path.is_dir():
+            raise UsageError(f"--path {path}: not a folder. Give the folder that holds "
+                             f"{katas[0].module_file}.")
+        if not (path / katas[0].module_file).is_file():
+            raise UsageError(f"--path {path}: no {katas[0].module_file} in that folder.")
+
+    def submission_for(kata: Kata) -> Any:
+        if path is not None:
+            return path_submission(path)
+        return solution_submission(kata) if solution else learner_submission(kata)
+
+    def one(kata: Kata) -> Any:
+        return grade_kata(kata, submission_for(kata), fail_fast=fail_fast)
+
+    if len(katas) > 1 and fmt == "text":
+        click.echo(f"Grading {len(katas)} katas...", err=True)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = tuple(pool.map(one, katas))
+    run = RunResult(results)
+    click.echo(render(run, fmt, _style(), verbose=verbose), nl=False, color=_style().color)
+    if not solution and path is None:
+        _record(root, results)
+    ctx.exit(0 if run.passed else 1)
+
+
+def _record(root: Path, results: tuple[Any, ...]) -> None:
+    from grader.history import HistoryError, record
+
+    for result in results:
+        try:
+            record(root, result)
+        except HistoryError as exc:
+            click.echo(f"grade: warning: {exc}", err=True)
+            return
+
+
+@cli.command("list")
+@click.option("--markdown", is_flag=True, help="Print the catalogue as a Markdown table.")
+def list_command(markdown: bool) -> None:
+    """The catalogue, with your best score for each kata."""
+    from grader.history import HistoryError, best_scores
+
+    root, catalog = _catalog()
+    if markdown:
+        click.echo("| kata | topic | difficulty | minutes | levels |")
+        click.echo("|---|---|---|---|---|")
+        for kata in catalog:
+            link = f"[{kata.title}](katas/{kata.slug}/README.md)"
+            click.echo(f"| {link} (`{kata.slug}`) | {kata.topic} | {kata.difficulty} | "
+                       f"{kata.minutes} | {len(kata.levels)} |")
+        return
+    try:
+        best = best_scores(root)
+    except HistoryError as exc:
+        click.echo(f"grade: warning: {exc}", err=True)
+        best = {}
+    width = max((len(k.slug) for k in catalog), default=4)
+    for kata in catalog:
+        score = f"best {best[kata.slug]:>3}/100" if kata.slug in best else "not graded yet"
+        click.echo(f"{kata.slug.ljust(width)}  {kata.title}  ·  {kata.topic}  ·  "
+                   f"{kata.difficulty}, ~{kata.minutes} min, {len(kata.levels)} levels  ·  {score}")
+
+
+@cli.command("hint")
+@click.argument("slug")
+@click.argument("number", required=False, type=click.IntRange(1))
+def hint_command(slug: str, number: int | None) -> None:
+    """Show a hint for a kata (hint N, or the first one)."""
+    from grader.catalog import find_kata
+
+    _, catalog = _catalog()
+    kata = find_kata(catalog, slug)
+    index = (number or 1) - 1
+    if index >= len(kata.hints):
+        raise UsageError(f"{kata.slug} has {len(kata.hints)} hints; ask for 1 to {len(kata.hints)}.")
+    click.echo(f"Hint {index + 1} of {len(kata.hints)} for {kata.slug}:\n\n{kata.hints[index]}")
+    if index + 1 < len(kata.hints):
+        click.echo(f"\nNext: grade hint {kata.slug} {index + 2}")
+
+
+@cli.command("verify")
+@click.argument("slugs", nargs=-1)
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 2,
+              show_default="number of CPUs", help="Gradings run in parallel.")
+@click.pass_context
+def verify_command(ctx: click.Context, slugs: tuple[str, ...], jobs: int) -> None:
+    """For authors: reference = 100, stub = 0, alternatives = 100, mutants < 100."""
+    from grader.catalog import find_kata
+    from grader.verify import Check, verify
+
+    _, catalog = _catalog()
+    katas = [find_kata(catalog, s) for s in slugs] if slugs else catalog
+    style = _style()
+
+    def show(check: Check) -> None:
+        mark = style.good(style.tick) if check.ok else style.bad(style.cross)
+        detail = f"  {style.dim(check.detail)}" if check.detail else ""
+        click.echo(f"{mark} {check.kata}: {check.name}{detail}", color=style.color)
+
+    checks = verify(katas, workers=jobs, progress=show)
+    for check in checks:
+        if check.name in ("README", "stub", "examples", "hints", "solution", "hidden suite",
+                          "mutants") and not check.ok:
+            show(check)
+    failed = [c for c in checks if not c.ok]
+    click.echo(f"\n{len(checks) - len(failed)} of {len(checks)} checks passed"
+               + (f"; {len(failed)} failed." if failed else "."))
+    ctx.exit(1 if failed else 0)
+
+
+def main() -> None:
+    """Console entry point: one place turns grader errors into a message and an exit status."""
+    try:
+        cli.main(prog_name="grade")
+    except GradeError as exc:
+        click.echo(f"grade: error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,101 @@
+"""Turn an exception from a hidden test into feedback written for the learner.
+
+The learner sees what went wrong in their terms (the calls made, expected versus actual, and
+the line of *their* file the failure passed through), never the hidden test's source or a
+traceback of the grader.
+"""
+
+from __future__ import annotations
+
+import linecache
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.results import Location, Outcome
+
+MAX_MESSAGE = 4000
+
+
+class Mismatch(AssertionError):  # noqa: N818 - reads as what the learner sees: a mismatch
+    """A hidden check failed; its message is already written for the learner."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    outcome: Outcome
+    message: str
+    location: Location | None
+
+
+def learner_location(exc: BaseException, learner_files: frozenset[Path]) -> Location | None:
+    """The innermost frame of the learner's code that the exception (or its cause) passed."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    found: Location | None = None
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        tb = current.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            path = Path(code.co_filename)
+            if path in learner_files:
+                line = tb.tb_lineno
+                found = Location(
+                    file=path.name,
+                    line=line,
+                    function=code.co_qualname,
+                    code=linecache.getline(str(path), line).strip(),
+                )
+            tb = tb.tb_next
+        if found is not None:
+            return found
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _hypothesis_notes(exc: BaseException) -> str:
+    notes = [n for n in getattr(exc, "__notes__", ()) if isinstance(n, str)]
+    kept = [n for n in notes if n.startswith(("Falsifying", "Draw", "state.", "state ="))
+            or not n.startswith(("You can", "Explanation", "Trying example"))]
+    return "\n".join(kept).strip()
+
+
+def _shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 40].rstrip() + f"\n... ({len(text) - limit + 40} more characters)"
+
+
+def describe(exc: BaseException, learner_files: frozenset[Path]) -> Feedback:
+    """Classify ``exc`` and write the learner-facing message."""
+    location = learner_location(exc, learner_files)
+    name = type(exc).__name__
+    text = str(exc)
+    if name == "Failed" and text.startswith("Timeout"):
+        where = f" (it was running {location.function} at line {location.line})" if location else ""
+        return Feedback("timeout", f"took too long: {text.split(chr(10))[0]}{where}. "
+                        "Look for an endless loop or work that grows with the cache.", location)
+    if isinstance(exc, Mismatch):
+        return Feedback("failed", _shorten(text), location)
+    if isinstance(exc, NotImplementedError) and location is not None:
+        return Feedback("failed", f"not implemented yet: {location.function} still raises "
+                        "NotImplementedError", location)
+    if isinstance(exc, MemoryError):
+        return Feedback("error", "ran out of memory (MemoryError): the grader limits how much "
+                        "memory a kata may use.", location)
+    if isinstance(exc, RecursionError):
+        return Feedback("error", "RecursionError: maximum recursion depth exceeded.", location)
+    if name in ("Flaky", "FlakyFailure", "FlakyReplay"):
+        return Feedback("failed", "gave different results when the same calls were repeated: "
+                        "does your code depend on time, randomness or object identity?", location)
+    if isinstance(exc, AssertionError):
+        body = text or "a hidden check failed"
+    else:
+        body = f"{name}: {text}" if text else name
+        if location is not None:
+            body = f"your code raised {body}"
+    notes = _hypothesis_notes(exc)
+    if notes:
+        body = f"{body}\n{notes}"
+    outcome: Outcome = "failed" if isinstance(exc, AssertionError) else "error"
+    return Feedback(outcome, _shorten(body), location)

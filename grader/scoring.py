@@ -1,0 +1,119 @@
+"""Turn a raw run into a scored :class:`~grader.results.KataResult`.
+
+A level passes when it has tests and all of them pass. The score is the passed points over all
+points, as a whole percentage rounded down, so only a run where everything passed scores 100.
+A test that was collected but never reported (the child hung, crashed or exited early) fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+from pathlib import Path
+from typing import Any
+
+from grader.catalog import Kata
+from grader.results import KataResult, LevelResult, Location, Outcome, Status, TestResult
+from grader.runner import RawRun
+
+OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "error", "timeout", "skipped")
+
+
+def source_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _status(raw: RawRun, kata: Kata) -> tuple[Status, str]:
+    child = raw.child
+    if raw.import_error is not None:
+        return "import-error", str(raw.import_error.get("message", "the module could not be imported"))
+    if child.timed_out:
+        return "timeout", (f"grading stopped after {kata.limits.kata_timeout:g} s "
+                           "(the kata's time limit): something never finished")
+    if child.output_exceeded:
+        return "crashed", (f"your code printed more than {kata.limits.output_kb} KiB; "
+                           "grading was stopped")
+    if child.first("done") is None:
+        code = child.returncode
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            why = {"SIGXCPU": "it used up its CPU time limit",
+                   "SIGSEGV": "a segmentation fault (often a recursion that went too deep)",
+                   "SIGKILL": "it was killed (out of memory?)"}.get(name, name)
+            return "crashed", f"the test process died: {why}"
+        return "crashed", (f"the test process exited early (exit status {code}) before every "
+                           "test had reported: does your code call exit() or os._exit()?")
+    return "graded", ""
+
+
+def _location(raw: Any) -> Location | None:
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return Location(file=str(raw["file"]), line=int(raw["line"]),
+                        function=str(raw.get("function", "")), code=str(raw.get("code", "")))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def score_run(kata: Kata, raw: RawRun, *, source: str, module_path: Path) -> KataResult:
+    status, detail = _status(raw, kata)
+    tests: list[TestResult] = []
+    for entry in raw.collected:
+        test_id = str(entry["id"])
+        points = int(entry.get("points", 1))
+        report = raw.reported.get(test_id)
+        if report is None:
+            outcome: Outcome = "timeout" if status == "timeout" else "error"
+            message = detail or "this test never reported a result"
+            if status == "import-error":
+                outcome, message = "error", "not run: your module could not be imported"
+            tests.append(TestResult(test_id, int(entry["level"]), str(entry.get("title", "")),
+                                    outcome, 0, points, message))
+            continue
+        outcome = report.get("outcome", "error")
+        if outcome not in OUTCOMES:
+            outcome = "error"
+        tests.append(TestResult(
+            id=test_id, level=int(entry["level"]), title=str(entry.get("title", "")),
+            outcome=outcome, points=points if outcome == "passed" else 0, max_points=points,
+            message=str(report.get("message", "")), location=_location(report.get("location")),
+            output=str(report.get("output", "")),
+            duration_s=float(report.get("duration_s", 0.0)),
+        ))
+    levels = []
+    for level in kata.levels:
+        mine = [t for t in tests if t.level == level.number]
+        passed = [t for t in mine if t.outcome == "passed"]
+        levels.append(LevelResult(
+            number=level.number, name=level.name, goal=level.goal,
+            passed=bool(mine) and len(passed) == len(mine),
+            points=sum(t.points for t in mine), max_points=sum(t.max_points for t in mine),
+            tests=len(mine), tests_passed=len(passed),
+        ))
+    total = sum(t.max_points for t in tests)
+    earned = sum(t.points for t in tests)
+    score = earned * 100 // total if total else 0
+    return KataResult(
+        slug=kata.slug, title=kata.title, score=score, status=status,
+        duration_s=raw.child.duration_s, levels=tuple(levels), tests=tuple(tests),
+        source=source, source_hash=source_hash(module_path), detail=detail,
+    )
+
+
+def missing_result(kata: Kata, raw: RawRun, *, source: str, module_path: Path) -> KataResult:
+    """Score 0 for a submission whose module file does not exist, every test counted."""
+    scored = score_run(kata, raw, source=source, module_path=module_path)
+    tests = tuple(TestResult(t.id, t.level, t.title, "error", 0, t.max_points,
+                             f"{kata.module_file} was not found") for t in scored.tests)
+    return KataResult(
+        slug=kata.slug, title=kata.title, score=0, status="missing", duration_s=0.0,
+        levels=scored.levels, tests=tests, source=source, source_hash="",
+        detail=f"no {kata.module_file} in {source}",
+    )
