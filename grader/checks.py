@@ -31,6 +31,7 @@ __all__ = [
     "Mismatch",
     "Script",
     "fail",
+    "machine_test",
     "run_threads",
     "same",
     "show",
@@ -144,6 +145,10 @@ class Script:
             raise Mismatch(
                 f"{text} raised {type(exc).__name__}: {exc}\n{self.render()}"
             ) from exc
+
+    def observe(self, text: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a read-only check (``len(cache)``) without recording it; errors are reported."""
+        return self._run(text, fn, args, {})
 
     def expect(self, actual: object, expected: object, what: str, why: str = "") -> None:
         """Fail unless ``actual`` is exactly ``expected``; ``what`` names the call or property."""
@@ -260,6 +265,19 @@ class LineCounter:
 
     def __exit__(self, *exc: object) -> None:
         sys.settrace(self._previous)
+
+
+def machine_test(machine: type, *, points: int = 1, max_examples: int = 100,
+                 steps: int = 25) -> Any:
+    """The pytest test case for a hypothesis ``RuleBasedStateMachine``, titled by the machine's
+    docstring and worth ``points``."""
+    import pytest
+    from hypothesis import settings
+
+    case = machine.TestCase  # type: ignore[attr-defined]
+    case.settings = settings(max_examples=max_examples, stateful_step_count=steps)
+    case.__doc__ = machine.__doc__
+    return pytest.mark.points(points)(case)
 
 
 def run_threads(count: int, target: Callable[[int], None], *, timeout: float = 30.0) -> None:

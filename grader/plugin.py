@@ -33,7 +33,10 @@ def _marker_int(item: pytest.Item, name: str, default: int | None) -> int | None
 
 
 def _title(item: pytest.Item) -> str:
-    doc = (getattr(getattr(item, "obj", None), "__doc__", None) or "").strip()
+    owner = getattr(item, "obj", None)
+    if item.name == "runTest":  # a unittest case (e.g. a hypothesis state machine): its class
+        owner = getattr(item, "cls", None)
+    doc = (getattr(owner, "__doc__", None) or "").strip()
     if doc:
         return doc.splitlines()[0].strip()
     return item.name.removeprefix("test_").replace("_", " ")
