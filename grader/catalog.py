@@ -34,11 +34,19 @@ class Level:
 class Limits:
     """Resource limits for grading one kata (each has a default; kata.toml may raise them)."""
 
-    test_timeout: float = 60.0
-    kata_timeout: float = 300.0
+    test_timeout: float = 30.0
+    kata_timeout: float = 180.0
     memory_mb: int = 2048
     file_size_mb: int = 64
     output_kb: int = 4096
+
+
+    def capped(self, seconds: float) -> Limits:
+        """These limits with the kata's wall time (and so each test's) at most ``seconds``."""
+        from dataclasses import replace
+
+        return replace(self, kata_timeout=min(self.kata_timeout, seconds),
+                       test_timeout=min(self.test_timeout, seconds))
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ __all__ = [
     "run_threads",
     "same",
     "show",
+    "within",
 ]
 
 MAX_SCRIPT_LINES = 60
@@ -233,6 +234,14 @@ class CountingKey:
         return f"k{self.ident}"
 
 
+def _folder(module: ModuleType) -> str:
+    """The folder of a module's file: lines run in any file there count as the learner's."""
+    origin = getattr(module, "__file__", None)
+    if origin is None:
+        raise ValueError(f"module {module.__name__} has no file")
+    return str(Path(origin).resolve().parent)
+
+
 class LineCounter:
     """Counts the lines executed in the learner's own files while it is active (``with``).
 
@@ -241,10 +250,7 @@ class LineCounter:
     """
 
     def __init__(self, module: ModuleType) -> None:
-        origin = getattr(module, "__file__", None)
-        if origin is None:
-            raise ValueError(f"module {module.__name__} has no file to count lines in")
-        self.prefix = str(Path(origin).resolve().parent)
+        self.prefix = _folder(module)
         self.lines = 0
         self._previous: Any = None
 
@@ -267,6 +273,29 @@ class LineCounter:
         sys.settrace(self._previous)
 
 
+def within(seconds: float, what: str, fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` in a helper thread and return its result; fail if it has not returned after
+    ``seconds`` (e.g. a linked list that a race turned into a cycle makes ``keys()`` loop)."""
+    box: list[Any] = []
+    errors: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            box.append(fn())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=body, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        fail(f"{what} did not return within {seconds:g} s: it is stuck in a loop (a linked "
+             "list corrupted into a cycle by a race?).")
+    if errors:
+        raise errors[0]
+    return box[0]
+
+
 def machine_test(machine: type, *, points: int = 1, max_examples: int = 100,
                  steps: int = 25) -> Any:
     """The pytest test case for a hypothesis ``RuleBasedStateMachine``, titled by the machine's
@@ -280,19 +309,37 @@ def machine_test(machine: type, *, points: int = 1, max_examples: int = 100,
     return pytest.mark.points(points)(case)
 
 
-def run_threads(count: int, target: Callable[[int], None], *, timeout: float = 30.0) -> None:
+def run_threads(count: int, target: Callable[[int], None], *, timeout: float = 30.0,
+                yield_in: ModuleType | None = None) -> None:
     """Run ``target(i)`` in ``count`` threads released together by a barrier, with a tiny switch
-    interval so that races are likely. The first exception of any thread is re-raised; threads
-    still running after ``timeout`` seconds are reported as a deadlock."""
+    interval so that races are likely. With ``yield_in`` (the learner's module) every thread
+    also yields the GIL before each line it runs in that module's folder, so a thread switch
+    can land between any two lines of the learner's code. The first exception of any thread
+    is re-raised; threads still running after ``timeout`` seconds are reported as a deadlock."""
     barrier = threading.Barrier(count)
     errors: list[BaseException] = []
+    prefix = _folder(yield_in) if yield_in is not None else None
+
+    def yield_each_line(frame: FrameType, event: str, arg: object) -> Any:
+        if event == "line":
+            time.sleep(0)
+        return yield_each_line
+
+    def enter(frame: FrameType, event: str, arg: object) -> Any:
+        if prefix is not None and frame.f_code.co_filename.startswith(prefix):
+            return yield_each_line
+        return None
 
     def body(i: int) -> None:
         try:
+            if prefix is not None:
+                sys.settrace(enter)
             barrier.wait()
             target(i)
         except BaseException as exc:  # noqa: BLE001 - carried to the main thread below
             errors.append(exc)
+        finally:
+            sys.settrace(None)
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)
@@ -310,5 +357,9 @@ def run_threads(count: int, target: Callable[[int], None], *, timeout: float = 3
         fail(f"{stuck} of {count} threads were still running after {timeout:g} s: "
              "a deadlock (a lock taken twice, or never released)?")
     if errors:
-        raise errors[0]
+        first = errors[0]
+        if isinstance(first, NotImplementedError | Mismatch):
+            raise first
+        raise Mismatch(f"with {count} threads running at once, your code raised "
+                       f"{type(first).__name__}: {first} (a race?)") from first
 

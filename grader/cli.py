@@ -77,12 +77,16 @@ def _catalog() -> tuple[Path, list[Kata]]:
 @click.option("-v", "--verbose", is_flag=True, help="Show every check, passed and failed.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Katas graded in parallel with --all.")
+@click.option("--time-limit", type=click.FloatRange(1, None, min_open=False), default=None,
+              metavar="SECONDS", help="Stop grading a kata after this long (default: the kata's own limit).")
 @click.option("--fail-fast", is_flag=True, hidden=True)
 @click.pass_context
 def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, solution: bool,
-                  path: Path | None, fmt: str, verbose: bool, jobs: int, fail_fast: bool) -> None:
+                  path: Path | None, fmt: str, verbose: bool, jobs: int, time_limit: float | None,
+                  fail_fast: bool) -> None:
     """Grade one kata (or every kata with --all)."""
     from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
 
     from grader.catalog import find_kata
     from grader.grading import grade_kata, learner_submission, path_submission, solution_submission
@@ -97,6 +101,8 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
         raise UsageError("name a kata to grade (e.g. 'grade lru-cache'), or use --all.")
     root, catalog = _catalog()
     katas = catalog if all_katas else [find_kata(catalog, s) for s in slugs]
+    if time_limit is not None:
+        katas = [replace(k, limits=k.limits.capped(time_limit)) for k in katas]
     if path is not None:
         if len(katas) != 1:
             raise UsageError("--path grades one kata; name exactly one.")

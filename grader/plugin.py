@@ -37,9 +37,9 @@ def _title(item: pytest.Item) -> str:
     if item.name == "runTest":  # a unittest case (e.g. a hypothesis state machine): its class
         owner = getattr(item, "cls", None)
     doc = (getattr(owner, "__doc__", None) or "").strip()
-    if doc:
-        return doc.splitlines()[0].strip()
-    return item.name.removeprefix("test_").replace("_", " ")
+    title = doc.splitlines()[0].strip() if doc else item.name.removeprefix("test_").replace("_", " ")
+    callspec = getattr(item, "callspec", None)
+    return f"{title} [{callspec.id}]" if callspec is not None else title
 
 
 class ResultStream:

@@ -1,18 +1,20 @@
 """Level 4: thread safety. Many threads call get and put at once; the keys yield the GIL inside
 __hash__ and __eq__, so a thread switch lands in the middle of your operations. Invariants a
-race breaks: no entry lost or duplicated, every eviction reported once, len <= capacity."""
+race breaks: no entry lost or duplicated, every eviction reported once, len <= capacity.
+Threads also yield before every line of your module, so a switch can land between any two."""
 
 from __future__ import annotations
 
 import pytest
 
-from grader.checks import CountingKey, KeyStats, fail, run_threads, same, show
+from grader.checks import CountingKey, KeyStats, fail, run_threads, same, show, within
+import lru_cache as subject
 from lru_cache import LRUCache
 
 pytestmark = [pytest.mark.level(4), pytest.mark.points(2)]
 
 THREADS = 8
-ROUNDS = 4
+ROUNDS = 1
 
 
 class Evictions(list[tuple[object, object]]):
@@ -28,7 +30,7 @@ def test_no_entry_lost_without_eviction() -> None:
     """8 threads put distinct keys into a cache large enough for all: none is lost"""
     for _ in range(ROUNDS):
         stats = KeyStats()
-        per_thread = 150
+        per_thread = 100
         cache = LRUCache(THREADS * per_thread)
         mine = [keys_for(t, per_thread, stats) for t in range(THREADS)]
 
@@ -41,7 +43,7 @@ def test_no_entry_lost_without_eviction() -> None:
                          f"gave {show(back)} right after this thread had put it "
                          f"(value {mine[t][i // 2].ident}); an entry was lost in a race.")
 
-        run_threads(THREADS, work)
+        run_threads(THREADS, work, yield_in=subject)
         total = THREADS * per_thread
         if len(cache) != total:
             fail(f"{THREADS} threads each put {per_thread} distinct keys into "
@@ -62,7 +64,7 @@ def test_evictions_are_accounted_exactly() -> None:
     capacity = 64
     for _ in range(ROUNDS):
         stats = KeyStats()
-        per_thread = 250
+        per_thread = 120
         evicted = Evictions()
         cache = LRUCache(capacity, on_evict=evicted)
         mine = [keys_for(t, per_thread, stats) for t in range(THREADS)]
@@ -76,7 +78,7 @@ def test_evictions_are_accounted_exactly() -> None:
                 if size > capacity:
                     over.append(size)
 
-        run_threads(THREADS, work)
+        run_threads(THREADS, work, yield_in=subject)
         if over:
             fail(f"while {THREADS} threads put keys into LRUCache({capacity}), len(cache) was "
                  f"seen at {max(over)}: it must never exceed the capacity.")
@@ -112,7 +114,7 @@ def test_concurrent_gets_keep_the_recency_order_consistent() -> None:
         problems: list[str] = []
 
         def work(t: int) -> None:
-            for i in range(300):
+            for i in range(150):
                 key = shared[(i * 7 + t * 13) % capacity]
                 if t % 2:
                     cache.put(key, key.ident)
@@ -122,7 +124,7 @@ def test_concurrent_gets_keep_the_recency_order_consistent() -> None:
                         problems.append(f"cache.get({key!r}) gave {show(value)}, "
                                         f"expected {key.ident}")
 
-        run_threads(THREADS, work)
+        run_threads(THREADS, work, yield_in=subject)
         if problems:
             fail(f"while threads read and rewrote the same {capacity} keys (never more than "
                  f"the capacity), {problems[0]}: an entry was lost in a race.")
@@ -132,3 +134,35 @@ def test_concurrent_gets_keep_the_recency_order_consistent() -> None:
                  f"LRUCache({capacity}), len(cache) was {len(cache)} and keys() listed "
                  f"{len(listed)} keys ({len(set(listed))} distinct); expected exactly the "
                  f"{capacity} keys. The recency order was corrupted by a race.")
+
+
+def test_hot_keys_read_and_written_by_every_thread() -> None:
+    """every thread gets and puts the same few hot keys: the cache stays whole"""
+    capacity = 4
+    for _ in range(ROUNDS):
+        stats = KeyStats()
+        hot = [CountingKey(i, stats, switch=True) for i in range(capacity)]
+        cache = LRUCache(capacity)
+        for key in hot:
+            cache.put(key, key.ident)
+
+        def work(t: int) -> None:
+            for i in range(200):
+                key = hot[(i + t) % capacity]
+                if i % 5 == 0:
+                    cache.put(key, key.ident)
+                else:
+                    cache.get(key)
+
+        run_threads(THREADS, work, yield_in=subject)
+        listed = within(5, "list(cache.keys())", lambda: list(cache.keys()))
+        size = within(5, "len(cache)", lambda: len(cache))
+        if size != capacity or sorted(k.ident for k in listed) != list(range(capacity)):
+            fail(f"after {THREADS} threads got and put the same {capacity} keys in "
+                 f"LRUCache({capacity}), len(cache) was {size} and keys() listed "
+                 f"{show(listed)}; expected exactly those {capacity} keys, each once. The "
+                 "recency order was corrupted by a race (does get take the lock too?).")
+        for key in hot:
+            if not same(cache.peek(key), key.ident):
+                fail(f"after the threads finished, cache.peek({key!r}) gave "
+                     f"{show(cache.peek(key))}, expected {key.ident}.")

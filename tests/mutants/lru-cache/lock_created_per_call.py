@@ -3,6 +3,8 @@
 Each call creates and acquires its own lock, so no two threads ever contend.
 """
 
+# ruff: noqa: PLW2101
+
 from __future__ import annotations
 
 import threading
@@ -12,7 +14,7 @@ from typing import Any
 
 
 class _Node:
-    __slots__ = ("key", "value", "expires_at", "prev", "next")
+    __slots__ = ("expires_at", "key", "next", "prev", "value")
 
     def __init__(self, key: Hashable, value: Any, expires_at: float | None) -> None:
         self.key = key

@@ -12,7 +12,7 @@ from typing import Any
 
 
 class _Node:
-    __slots__ = ("key", "value", "expires_at", "prev", "next")
+    __slots__ = ("expires_at", "key", "next", "prev", "value")
 
     def __init__(self, key: Hashable, value: Any, expires_at: float | None) -> None:
         self.key = key
