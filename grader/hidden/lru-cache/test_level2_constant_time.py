@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 import lru_cache as subject
-from grader.checks import CountingKey, KeyStats, LineCounter, Script, fail
+from grader.checks import CountingKey, KeyStats, LineCounter, Script, fail, same, show
 from lru_cache import LRUCache
 
 pytestmark = pytest.mark.level(2)
@@ -52,25 +52,60 @@ def pick(w: Workload, i: int) -> CountingKey:
 OPERATIONS: dict[str, Callable[[Workload, int], object]] = {
     "get (hit)": lambda w, i: w.cache.get(pick(w, i)),  # type: ignore[attr-defined]
     "get (miss)": lambda w, i: w.cache.get(w.fresh[i]),  # type: ignore[attr-defined]
-    "put (update)": lambda w, i: w.cache.put(pick(w, i), i),  # type: ignore[attr-defined]
+    "put (update)": lambda w, i: w.cache.put(pick(w, i), pick(w, i).ident),  # type: ignore[attr-defined]
     "put (new key, evicts)": lambda w, i: w.cache.put(w.fresh[i], i),  # type: ignore[attr-defined]
     "peek": lambda w, i: w.cache.peek(pick(w, i)),  # type: ignore[attr-defined]
     "in": lambda w, i: pick(w, i) in w.cache,  # type: ignore[operator]
     "len": lambda w, i: len(w.cache),  # type: ignore[arg-type]
 }
 
+# What each operation must return, so that doing nothing is never "fast enough".
+EXPECTED: dict[str, Callable[[Workload, int], object]] = {
+    "get (hit)": lambda w, i: pick(w, i).ident,
+    "get (miss)": lambda w, i: None,
+    "put (update)": lambda w, i: None,
+    "put (new key, evicts)": lambda w, i: None,
+    "peek": lambda w, i: pick(w, i).ident,
+    "in": lambda w, i: True,
+    "len": lambda w, i: w.size,
+}
+
+
+def run(w: Workload, operation: str, i: int) -> None:
+    result = OPERATIONS[operation](w, i)
+    expected = EXPECTED[operation](w, i)
+    if operation.startswith("put"):
+        return  # put's return value is not part of the contract; its effect is checked below
+    if not same(result, expected):
+        fail(f"{operation}: with {w.size:,} entries the call gave {show(result)}, "
+             f"expected {show(expected)}; level 2 measures correct operations only.")
+
+
+def check_effects(w: Workload, operation: str) -> None:
+    size = len(w.cache)  # type: ignore[arg-type]
+    if size != w.size:
+        fail(f"after {OPS} calls of {operation} on a full LRUCache({w.size:,}), len(cache) "
+             f"was {size:,}, expected {w.size:,}.")
+    probe = w.fresh[OPS - 1] if operation == "put (new key, evicts)" else pick(w, 0)
+    value = w.cache.peek(probe)  # type: ignore[attr-defined]
+    expected = OPS - 1 if operation == "put (new key, evicts)" else probe.ident
+    if not same(value, expected):
+        fail(f"after {OPS} calls of {operation}, cache.peek({probe!r}) gave {show(value)}, "
+             f"expected {show(expected)}.")
+
 
 def per_call(size: int, operation: str, measure: str) -> float:
     w = full_cache(size)
-    op = OPERATIONS[operation]
     if measure == "hash/eq calls":
         for i in range(OPS):
-            op(w, i)
-        return w.stats.total / OPS
+            run(w, operation, i)
+        calls = w.stats.total
+        check_effects(w, operation)
+        return calls / OPS
     if measure == "lines executed":
         with LineCounter(subject) as counter:
             for i in range(OPS):
-                op(w, i)
+                run(w, operation, i)
         return counter.lines / OPS
     # memory: the median per call of the peak allocated while it runs (a rare resize of a
     # hash table is amortised O(1) and does not move the median; a copy on every call does)
@@ -80,7 +115,7 @@ def per_call(size: int, operation: str, measure: str) -> float:
         for i in range(OPS):
             tracemalloc.reset_peak()
             base = tracemalloc.get_traced_memory()[0]
-            op(w, i)
+            OPERATIONS[operation](w, i)
             peaks.append(tracemalloc.get_traced_memory()[1] - base)
     finally:
         tracemalloc.stop()

@@ -1,0 +1,152 @@
+"""The ``grade`` command through its public surface: exit status first, then output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, GradeRunner, submission
+
+
+def test_help_lists_the_commands(grade: GradeRunner) -> None:
+    result = grade("--help")
+    assert result.exit_code == 0
+    for word in ("grade <slug>", "--all", "list", "hint", "verify"):
+        assert word in result.stdout
+
+
+def test_reference_solution_scores_100(grade: GradeRunner) -> None:
+    result = grade("lru-cache", "--solution", "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    data = result.json()
+    assert data["score"] == 100
+    kata = data["katas"][0]
+    assert kata["status"] == "graded"
+    assert all(level["passed"] for level in kata["levels"])
+    assert [level["number"] for level in kata["levels"]] == [1, 2, 3, 4]
+    assert all(t["outcome"] == "passed" for t in kata["tests"])
+
+
+def test_untouched_stub_scores_0_with_feedback(grade: GradeRunner) -> None:
+    result = grade("lru-cache")
+    assert result.exit_code == 1
+    assert "Score: 0/100" in result.stdout
+    assert "not implemented yet" in result.stdout
+    assert "lru_cache.py:" in result.stdout  # points at the learner's own line
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_snake_case_spelling_is_accepted(grade: GradeRunner) -> None:
+    result = grade("lru_cache", "--format", "json")
+    assert result.exit_code == 1
+    assert result.json()["katas"][0]["slug"] == "lru-cache"
+
+
+def test_unknown_kata_suggests_close_names(grade: GradeRunner) -> None:
+    result = grade("lru-cach")
+    assert result.exit_code == 2
+    assert "Did you mean: lru-cache?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("lru-cache", "--solution", "--path", "."), "not both"),
+        (("lru-cache", "--path", "/no/such/folder"), "not a folder"),
+        (("lru-cache", "--path", "docs"), "no lru_cache.py"),
+        ((), "Usage: grade"),
+        (("--all", "lru-cache"), "not both"),
+        (("lru-cache", "--format", "yaml"), "Invalid value"),
+        (("hint", "lru-cache", "99"), "has 4 hints"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(grade: GradeRunner, args: tuple[str, ...],
+                                            expected: str) -> None:
+    result = grade(*args)
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_outside_a_checkout_is_a_clear_error(grade: GradeRunner, tmp_path: Path) -> None:
+    result = grade("lru-cache", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "not a Backend Katas checkout" in result.stderr
+
+
+def test_broken_metadata_names_the_file_and_field(grade: GradeRunner, scratch_repo: Path) -> None:
+    toml = scratch_repo / "katas" / "lru-cache" / "kata.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('module = "lru_cache"\n', ""),
+                    encoding="utf-8")
+    result = grade("list", cwd=scratch_repo)
+    assert result.exit_code == 2
+    assert "kata.toml" in result.stderr
+    assert "missing field 'module'" in result.stderr
+
+
+def test_invalid_toml_is_reported(grade: GradeRunner, scratch_repo: Path) -> None:
+    toml = scratch_repo / "katas" / "lru-cache" / "kata.toml"
+    toml.write_text("slug = [unclosed\n", encoding="utf-8")
+    result = grade("lru-cache", cwd=scratch_repo)
+    assert result.exit_code == 2
+    assert "not valid TOML" in result.stderr
+
+
+def test_grading_records_history_and_list_shows_best(grade: GradeRunner,
+                                                     scratch_repo: Path) -> None:
+    kata = scratch_repo / "katas" / "lru-cache"
+    (kata / "lru_cache.py").write_text(
+        (ROOT / "solutions" / "lru-cache" / "lru_cache.py").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    assert grade("list", cwd=scratch_repo).stdout.count("not graded yet") == 1
+    result = grade("lru-cache", cwd=scratch_repo)
+    assert result.exit_code == 0, result.stdout
+    assert (scratch_repo / ".grade" / "history.db").is_file()
+    listing = grade("list", cwd=scratch_repo)
+    assert listing.exit_code == 0
+    assert "best 100/100" in listing.stdout
+
+
+def test_corrupt_history_never_costs_the_result(grade: GradeRunner, scratch_repo: Path) -> None:
+    (scratch_repo / ".grade").mkdir()
+    (scratch_repo / ".grade" / "history.db").write_bytes(b"this is not a database" * 100)
+    result = grade("lru-cache", "--format", "json", cwd=scratch_repo)
+    assert result.exit_code == 1  # the stub's score decides, not the broken history
+    assert result.json()["score"] == 0
+    assert "warning" in result.stderr
+    assert (scratch_repo / ".grade" / "history.db").read_bytes().startswith(b"this is not")
+
+
+def test_hint_shows_hints_in_order(grade: GradeRunner) -> None:
+    first = grade("hint", "lru-cache")
+    assert first.exit_code == 0
+    assert "Hint 1 of 4" in first.stdout
+    assert "grade hint lru-cache 2" in first.stdout
+    assert "Hint 2 of 4" in grade("hint", "lru-cache", "2").stdout
+
+
+def test_grade_all_grades_every_kata(grade: GradeRunner) -> None:
+    result = grade("--all", "--solution", "-j", "2", "--format", "json")
+    assert result.exit_code == 0, result.stdout[-2000:]
+    data = json.loads(result.stdout)
+    slugs = sorted(p.parent.name for p in (ROOT / "katas").glob("*/kata.toml"))
+    assert [k["slug"] for k in data["katas"]] == slugs
+    assert data["score"] == 100
+
+
+def test_a_partial_solution_gets_partial_credit(grade: GradeRunner, tmp_path: Path) -> None:
+    """The reference without its lock: levels 1-3 pass, level 4 fails."""
+    source = (ROOT / "solutions" / "lru-cache" / "lru_cache.py").read_text(encoding="utf-8")
+    unlocked = source.replace("threading.Lock()", "contextlib.nullcontext()").replace(
+        "import threading", "import contextlib\nimport threading")
+    assert unlocked != source
+    result = grade("lru-cache", "--path", str(submission(tmp_path, unlocked)),
+                   "--format", "json")
+    assert result.exit_code == 1
+    kata = result.json()["katas"][0]
+    assert [lv["passed"] for lv in kata["levels"]] == [True, True, True, False]
+    assert 0 < kata["score"] < 100

@@ -1,0 +1,86 @@
+"""Submissions that exit early, hang, crash or exhaust memory score what they earned (0 here),
+are reported as what happened, and never hang or crash the grader."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GradeRunner, submission
+
+STUB_HEAD = "import os, sys, time\n"
+API = '''
+class LRUCache:
+    def __init__(self, capacity, *, ttl=None, clock=time.monotonic, on_evict=None):
+        {init}
+    def get(self, key, default=None): return default
+    def put(self, key, value, ttl=None): pass
+    def peek(self, key, default=None): return default
+    def __contains__(self, key): return False
+    def __len__(self): return 0
+    def keys(self): return []
+'''
+
+
+def module(init: str = "pass", top: str = "") -> str:
+    return STUB_HEAD + top + "\n" + API.format(init=init)
+
+
+CASES = {
+    # name: (source, expected status, time limit)
+    "os._exit(0) at import": (module(top="os._exit(0)"), "crashed", 60),
+    "os._exit(0) in a method": (module(init="os._exit(0)"), "crashed", 60),
+    "sys.exit(0) at import": (module(top="sys.exit(0)"), "import-error", 60),
+    "SyntaxError": ("def broken(:\n", "import-error", 60),
+    "ImportError": ("import no_such_module_here\n", "import-error", 60),
+    "infinite loop at import": (module(top="while True: pass"), "timeout", 8),
+    "memory bomb in a method": (module(init="self.x = bytearray(64 * 1024 ** 3)"), "graded", 60),
+    "SIGSEGV": (module(top="import signal; os.kill(os.getpid(), signal.SIGSEGV)"), "crashed", 60),
+    "output flood": (module(top="while True: sys.stdout.write('x' * 65536)"), "crashed", 60),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_hostile_submission_scores_zero_and_is_reported(grade: GradeRunner, tmp_path: Path,
+                                                        case: str) -> None:
+    source, status, limit = CASES[case]
+    folder = submission(tmp_path, source)
+    started = time.monotonic()
+    result = grade("lru-cache", "--path", str(folder), "--format", "json",
+                   "--time-limit", str(limit))
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1, result.stderr
+    kata = result.json()["katas"][0]
+    assert kata["status"] == status, kata.get("detail")
+    assert kata["score"] == 0
+    assert kata["tests"], "every hidden test is still listed and counted"
+    assert all(t["outcome"] != "passed" for t in kata["tests"])
+    assert sum(t["max_points"] for t in kata["tests"]) > 0
+    assert elapsed < limit + 30
+
+
+def test_a_hanging_method_times_out_per_test(grade: GradeRunner, tmp_path: Path) -> None:
+    folder = submission(tmp_path, module(init="\n        while True: pass"))
+    result = grade("lru-cache", "--path", str(folder), "--format", "json", "--time-limit", "6")
+    assert result.exit_code == 1
+    kata = result.json()["katas"][0]
+    assert kata["score"] == 0
+    assert kata["status"] in ("timeout", "graded")
+    assert any(t["outcome"] == "timeout" for t in kata["tests"])
+
+
+def test_early_exit_after_some_passes_is_not_a_pass(grade: GradeRunner, tmp_path: Path) -> None:
+    """A module that exits the process midway keeps only what it earned before: the tests
+    that never reported are failures, and the run is marked as crashed."""
+    source = STUB_HEAD + "\n" + API.format(init="pass").replace(
+        "def keys(self): return []", "def keys(self): os._exit(0)")
+    result = grade("lru-cache", "--path", str(submission(tmp_path, source)), "--format", "json")
+    assert result.exit_code == 1
+    kata = result.json()["katas"][0]
+    assert kata["status"] == "crashed"
+    assert "exited early" in kata["detail"]
+    assert kata["score"] < 100
+    assert any("never reported" in t["message"] or "exited early" in t["message"]
+               for t in kata["tests"])
