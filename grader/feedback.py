@@ -89,7 +89,10 @@ def describe(exc: BaseException, learner_files: frozenset[Path]) -> Feedback:
         return Feedback("failed", "gave different results when the same calls were repeated: "
                         "does your code depend on time, randomness or object identity?", location)
     if isinstance(exc, AssertionError):
-        body = text or "a hidden check failed"
+        # A plain assert in a hidden test: keep the author's message, never the asserted
+        # expression (pytest's rewriting would print the hidden test's source).
+        text = text.split("\nassert ", 1)[0]
+        body = "a hidden check failed" if not text or text.startswith("assert ") else text
     else:
         body = f"{name}: {text}" if text else name
         if location is not None:

@@ -37,7 +37,8 @@ def _title(item: pytest.Item) -> str:
     if item.name == "runTest":  # a unittest case (e.g. a hypothesis state machine): its class
         owner = getattr(item, "cls", None)
     doc = (getattr(owner, "__doc__", None) or "").strip()
-    title = doc.splitlines()[0].strip() if doc else item.name.removeprefix("test_").replace("_", " ")
+    name = getattr(item, "originalname", item.name)
+    title = doc.splitlines()[0].strip() if doc else name.removeprefix("test_").replace("_", " ")
     callspec = getattr(item, "callspec", None)
     return f"{title} [{callspec.id}]" if callspec is not None else title
 

@@ -69,6 +69,8 @@ class KataResult:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["levels"] = list(data["levels"])
+        data["tests"] = list(data["tests"])
         data["passed"] = self.passed
         data["duration_s"] = round(self.duration_s, 3)
         for test in data["tests"]:

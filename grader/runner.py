@@ -179,6 +179,7 @@ def run_child(kata: Kata, submission: Submission, *, collect_only: bool = False,
             result.duration_s = time.monotonic() - started
         records.join(timeout=5)
         output.join(timeout=5)
+        process.stdout.close()
         result.returncode = process.returncode
         result.records = list(records.records)
         result.output_tail = output.tail.decode("utf-8", "replace")
