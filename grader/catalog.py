@@ -110,7 +110,8 @@ def find_root(start: Path | None = None) -> Path:
     if env:
         root = Path(env).expanduser().resolve()
         if not (root / "katas").is_dir():
-            raise NotInRepositoryError(f"GRADE_ROOT={env} has no katas/ folder; point it at your clone.")
+            raise NotInRepositoryError(
+                f"GRADE_ROOT={env} has no katas/ folder; point it at your clone.")
         return root
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):

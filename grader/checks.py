@@ -142,7 +142,7 @@ class Script:
             return fn(*args, **kwargs)
         except (NotImplementedError, Mismatch):
             raise
-        except Exception as exc:  # noqa: BLE001 - reported to the learner with the calls
+        except Exception as exc:
             raise Mismatch(
                 f"{text} raised {type(exc).__name__}: {exc}\n{self.render()}"
             ) from exc

@@ -9,6 +9,7 @@ behind cannot keep it alive.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -36,7 +37,10 @@ def set_limits(config: dict[str, Any]) -> None:
     def limit(kind: int, value: int) -> None:
         hard = resource.getrlimit(kind)[1]
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(kind, (value, value))
+        # Some limits are not enforceable everywhere (macOS has no address-space limit); the
+        # others still hold.
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(kind, (value, value))
 
     limit(resource.RLIMIT_AS, config["memory_mb"] * MIB)
     limit(resource.RLIMIT_FSIZE, config["file_size_mb"] * MIB)

@@ -31,7 +31,7 @@ class GradeGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         first = next((a for a in args if not a.startswith("-")), None)
         wants_help = any(a in ("--help", "-h") for a in args) and first is None
-        if not wants_help and not (first in self.commands) and (
+        if not wants_help and first not in self.commands and (
             first is not None or "--all" in args
         ):
             args = [GRADE_COMMAND, *args]
@@ -78,7 +78,8 @@ def _catalog() -> tuple[Path, list[Kata]]:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Katas graded in parallel with --all.")
 @click.option("--time-limit", type=click.FloatRange(1, None, min_open=False), default=None,
-              metavar="SECONDS", help="Stop grading a kata after this long (default: the kata's own limit).")
+              metavar="SECONDS",
+              help="Stop grading a kata after this long (default: the kata's own limit).")
 @click.option("--fail-fast", is_flag=True, hidden=True)
 @click.pass_context
 def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, solution: bool,
@@ -180,7 +181,8 @@ def hint_command(slug: str, number: int | None) -> None:
     kata = find_kata(catalog, slug)
     index = (number or 1) - 1
     if index >= len(kata.hints):
-        raise UsageError(f"{kata.slug} has {len(kata.hints)} hints; ask for 1 to {len(kata.hints)}.")
+        count = len(kata.hints)
+        raise UsageError(f"{kata.slug} has {count} hints; ask for 1 to {count}.")
     click.echo(f"Hint {index + 1} of {len(kata.hints)} for {kata.slug}:\n\n{kata.hints[index]}")
     if index + 1 < len(kata.hints):
         click.echo(f"\nNext: grade hint {kata.slug} {index + 2}")

@@ -73,7 +73,7 @@ def describe(exc: BaseException, learner_files: frozenset[Path]) -> Feedback:
     text = str(exc)
     if name == "Failed" and text.startswith("Timeout"):
         where = f" (it was running {location.function} at line {location.line})" if location else ""
-        return Feedback("timeout", f"took too long: {text.split(chr(10))[0]}{where}. "
+        return Feedback("timeout", f"took too long: {text.split(chr(10), maxsplit=1)[0]}{where}. "
                         "Look for an endless loop or work that grows with the cache.", location)
     if isinstance(exc, Mismatch):
         return Feedback("failed", _shorten(text), location)

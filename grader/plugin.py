@@ -95,7 +95,7 @@ class ResultStream:
             feedback = dict(report.user_properties).get("grade_feedback")
             if report.skipped:
                 entry["outcome"] = "skipped"
-            elif feedback:
+            elif isinstance(feedback, dict):
                 entry.update(feedback)
             else:
                 entry.update(outcome="error", message=report.longreprtext[-2000:])

@@ -76,9 +76,8 @@ def render_kata_text(result: KataResult, style: Style, *, verbose: bool = False)
         points = f"{level.points}/{level.max_points} points"
         lines.append(f"  {mark} Level {level.number}  {level.name.ljust(width)}  {points}")
         if verbose:
-            for test in result.tests:
-                if test.level == level.number and test.outcome == "passed":
-                    lines.append(style.dim(f"      {style.tick} {test.title}"))
+            lines.extend(style.dim(f"      {style.tick} {test.title}") for test in result.tests
+                         if test.level == level.number and test.outcome == "passed")
     score = f"Score: {result.score}/100"
     lines.append("  " + (style.good(score) if result.passed else style.bad(score))
                  + style.dim(f"  ({result.duration_s:.1f} s)"))

@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from grader.catalog import Kata
 
@@ -66,7 +66,7 @@ class RawRun:
 class _CappedReader(threading.Thread):
     """Drains one pipe, keeping a bounded tail, and flags when the total passes ``limit``."""
 
-    def __init__(self, stream: IO[bytes], limit: int, on_exceeded: threading.Event) -> None:
+    def __init__(self, stream: BinaryIO, limit: int, on_exceeded: threading.Event) -> None:
         super().__init__(daemon=True)
         self.stream = stream
         self.limit = limit
@@ -76,7 +76,7 @@ class _CappedReader(threading.Thread):
 
     def run(self) -> None:
         with contextlib.suppress(OSError, ValueError):
-            while chunk := self.stream.read1(65536):
+            while chunk := os.read(self.stream.fileno(), 65536):
                 self.total += len(chunk)
                 self.tail = (self.tail + chunk)[-4096:]
                 if self.total > self.limit:

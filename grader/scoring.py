@@ -29,7 +29,8 @@ def source_hash(path: Path) -> str:
 def _status(raw: RawRun, kata: Kata) -> tuple[Status, str]:
     child = raw.child
     if raw.import_error is not None:
-        return "import-error", str(raw.import_error.get("message", "the module could not be imported"))
+        message = raw.import_error.get("message", "the module could not be imported")
+        return "import-error", str(message)
     if child.timed_out:
         return "timeout", (f"grading stopped after {kata.limits.kata_timeout:g} s "
                            "(the kata's time limit): something never finished")

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import GradeRunner, submission
 
 STUB_HEAD = "import os, sys, time\n"
-API = '''
+API = """
 class LRUCache:
     def __init__(self, capacity, *, ttl=None, clock=time.monotonic, on_evict=None):
         {init}
@@ -21,7 +21,7 @@ class LRUCache:
     def __contains__(self, key): return False
     def __len__(self): return 0
     def keys(self): return []
-'''
+"""
 
 
 def module(init: str = "pass", top: str = "") -> str:

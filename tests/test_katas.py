@@ -74,4 +74,5 @@ def test_mutant_scores_below_100(grade: GradeRunner, tmp_path: Path, slug: str,
     assert result["score"] < 100
     assert result["status"] == "graded"
     caught = [t for t in result["tests"] if t["outcome"] != "passed"]
-    assert caught and all(t["message"] for t in caught)
+    assert caught
+    assert all(t["message"] for t in caught)

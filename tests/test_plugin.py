@@ -83,7 +83,8 @@ def test_a_test_without_a_level_is_an_error(pytester: pytest.Pytester) -> None:
 def test_bad_markers_are_errors(pytester: pytest.Pytester, marker: str) -> None:
     source = f"import pytest\n@pytest.mark.{marker}\ndef test_x():\n    pass\n"
     if not marker.startswith("level"):
-        source = source.replace("import pytest\n", "import pytest\npytestmark = pytest.mark.level(1)\n")
+        source = source.replace("import pytest\n",
+                                "import pytest\npytestmark = pytest.mark.level(1)\n")
     result, _ = run(pytester, source)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 

@@ -7,9 +7,9 @@ from collections import OrderedDict
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from lru_cache import LRUCache
 
 from grader.checks import Script, fail, machine_test
-from lru_cache import LRUCache
 
 pytestmark = pytest.mark.level(1)
 

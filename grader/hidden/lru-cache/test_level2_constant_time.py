@@ -9,11 +9,11 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pytest
-
 import lru_cache as subject
-from grader.checks import CountingKey, KeyStats, LineCounter, Script, fail, same, show
+import pytest
 from lru_cache import LRUCache
+
+from grader.checks import CountingKey, KeyStats, LineCounter, Script, fail, same, show
 
 pytestmark = pytest.mark.level(2)
 
