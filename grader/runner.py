@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from grader.catalog import Kata
 
@@ -66,9 +66,9 @@ class RawRun:
 class _CappedReader(threading.Thread):
     """Drains one pipe, keeping a bounded tail, and flags when the total passes ``limit``."""
 
-    def __init__(self, stream: BinaryIO, limit: int, on_exceeded: threading.Event) -> None:
+    def __init__(self, fd: int, limit: int, on_exceeded: threading.Event) -> None:
         super().__init__(daemon=True)
-        self.stream = stream
+        self.fd = fd
         self.limit = limit
         self.on_exceeded = on_exceeded
         self.total = 0
@@ -76,7 +76,7 @@ class _CappedReader(threading.Thread):
 
     def run(self) -> None:
         with contextlib.suppress(OSError, ValueError):
-            while chunk := os.read(self.stream.fileno(), 65536):
+            while chunk := os.read(self.fd, 65536):
                 self.total += len(chunk)
                 self.tail = (self.tail + chunk)[-4096:]
                 if self.total > self.limit:
@@ -158,7 +158,7 @@ def run_child(kata: Kata, submission: Submission, *, collect_only: bool = False,
         records = _RecordReader(read_fd, limit=64 * 1024 * 1024)
         flooded = threading.Event()
         assert process.stdout is not None
-        output = _CappedReader(process.stdout, limits.output_kb * 1024, flooded)
+        output = _CappedReader(process.stdout.fileno(), limits.output_kb * 1024, flooded)
         records.start()
         output.start()
         try:
