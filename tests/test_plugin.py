@@ -42,7 +42,8 @@ def run(pytester: pytest.Pytester, source: str, *args: str) -> tuple[pytest.RunR
     out = pytester.path / "records.jsonl"
     fd = os.open(out, os.O_WRONLY | os.O_CREAT)
     try:
-        result = pytester.runpytest_inprocess("-p", "grader.plugin", "--assert=plain",
+        result = pytester.runpytest_inprocess("-p", "no:xdist", "-p", "no:benchmark",
+                                              "-p", "grader.plugin", "--assert=plain",
                                               f"--grade-results-fd={fd}", *args)
     finally:
         os.close(fd)
