@@ -7,6 +7,7 @@ them, so ``grade --help`` starts instantly.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,9 +91,11 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     from dataclasses import replace
 
     from grader.catalog import find_kata
+    from grader.errors import Interrupted
     from grader.grading import grade_kata, learner_submission, path_submission, solution_submission
     from grader.report import render
     from grader.results import RunResult
+    from grader.runner import stop_all_children
 
     if solution and path is not None:
         raise UsageError("choose one of --solution and --path, not both.")
@@ -123,8 +126,14 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
 
     if len(katas) > 1 and fmt == "text":
         click.echo(f"Grading {len(katas)} katas...", err=True)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
         results = tuple(pool.map(one, katas))
+    except (KeyboardInterrupt, Interrupted):
+        stop_all_children()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise Interrupted from None
+    pool.shutdown()
     run = RunResult(results)
     click.echo(render(run, fmt, _style(), verbose=verbose), nl=False, color=_style().color)
     if not solution and path is None:
@@ -218,10 +227,17 @@ def verify_command(ctx: click.Context, slugs: tuple[str, ...], jobs: int) -> Non
     ctx.exit(1 if failed else 0)
 
 
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console entry point: one place turns grader errors into a message and an exit status."""
+    # SIGTERM (a cancelled CI job) stops grading like Ctrl-C: children are killed, not orphaned.
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         cli.main(prog_name="grade")
     except GradeError as exc:
         click.echo(f"grade: error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
+

@@ -27,3 +27,12 @@ class CatalogError(GradeError):
 
 class NotInRepositoryError(GradeError):
     """The command was run outside a Backend Katas checkout."""
+
+
+class Interrupted(GradeError):  # noqa: N818 - reads as what happened to the run
+    """Grading was stopped by Ctrl-C or SIGTERM; every child process has been killed."""
+
+    exit_code = 130
+
+    def __init__(self, message: str = "interrupted; every grading process was stopped.") -> None:
+        super().__init__(message)

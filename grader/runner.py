@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.catalog import Kata
+from grader.errors import Interrupted
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
@@ -115,6 +116,74 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
+class _ChildGroups:
+    """Every live child's process group, so that Ctrl-C can stop them all at once, from
+    whichever thread is waiting on them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._groups: set[int] = set()
+        self.stopping = False
+
+    def add(self, pgid: int) -> None:
+        with self._lock:
+            self._groups.add(pgid)
+            stopping = self.stopping
+        if stopping:  # started just as everything was being stopped
+            _kill_group(pgid)
+
+    def discard(self, pgid: int) -> None:
+        with self._lock:
+            self._groups.discard(pgid)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self.stopping = True
+            groups = list(self._groups)
+        for pgid in groups:
+            _kill_group(pgid)
+
+
+CHILDREN = _ChildGroups()
+
+
+def stop_all_children() -> None:
+    """Kill every grading child and refuse to start new ones (for Ctrl-C)."""
+    CHILDREN.stop_all()
+
+
+def _child_config(kata: Kata, submission: Submission, results_fd: int, *, collect_only: bool,
+                  fail_fast: bool) -> dict[str, Any]:
+    limits = kata.limits
+    return {
+        "module": kata.module,
+        "learner_dir": str(submission.directory.resolve()),
+        "hidden_dir": str(kata.hidden_dir),
+        "results_fd": results_fd,
+        "memory_mb": limits.memory_mb,
+        "file_size_mb": limits.file_size_mb,
+        "cpu_seconds": limits.kata_timeout + 5,
+        "test_timeout": limits.test_timeout,
+        "collect_only": collect_only,
+        "fail_fast": fail_fast,
+    }
+
+
+def _child_env() -> dict[str, str]:
+    """The parent's environment without pytest or hypothesis settings that could change the
+    run, plus what makes the child deterministic and quiet."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HYPOTHESIS"))}
+    env.update(
+        PYTHONPATH=str(PACKAGE_PARENT),
+        PYTHONHASHSEED="0",
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONUNBUFFERED="1",
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        NO_COLOR="1",
+    )
+    return env
+
+
 def run_child(kata: Kata, submission: Submission, *, collect_only: bool = False,
               fail_fast: bool = False) -> ChildRun:
     """Start the grading child for ``kata`` on ``submission`` and wait for it, within limits."""
@@ -123,38 +192,24 @@ def run_child(kata: Kata, submission: Submission, *, collect_only: bool = False,
     with tempfile.TemporaryDirectory(prefix=f"grade-{kata.slug}-") as tmp:
         work = Path(tmp)
         read_fd, write_fd = os.pipe()
-        config = {
-            "module": kata.module,
-            "learner_dir": str(submission.directory.resolve()),
-            "hidden_dir": str(kata.hidden_dir),
-            "results_fd": write_fd,
-            "memory_mb": limits.memory_mb,
-            "file_size_mb": limits.file_size_mb,
-            "cpu_seconds": limits.kata_timeout + 5,
-            "test_timeout": limits.test_timeout,
-            "collect_only": collect_only,
-            "fail_fast": fail_fast,
-        }
         config_path = work / "grade-config.json"
+        config = _child_config(kata, submission, write_fd, collect_only=collect_only,
+                               fail_fast=fail_fast)
         config_path.write_text(json.dumps(config), encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HYPOTHESIS"))}
-        env.update(
-            PYTHONPATH=str(PACKAGE_PARENT),
-            PYTHONHASHSEED="0",
-            PYTHONDONTWRITEBYTECODE="1",
-            PYTHONUNBUFFERED="1",
-            PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
-            NO_COLOR="1",
-        )
         started = time.monotonic()
+        if CHILDREN.stopping:
+            os.close(write_fd)
+            os.close(read_fd)
+            raise Interrupted
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "grader.child", str(config_path)],
-                cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                cwd=work, env=_child_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, pass_fds=(write_fd,), start_new_session=True,
             )
         finally:
             os.close(write_fd)
+        CHILDREN.add(process.pid)
         records = _RecordReader(read_fd, limit=64 * 1024 * 1024)
         flooded = threading.Event()
         assert process.stdout is not None
@@ -176,6 +231,7 @@ def run_child(kata: Kata, submission: Submission, *, collect_only: bool = False,
             # Kill the whole group: the child, and anything it forked that is still running.
             _kill_group(process.pid)
             process.wait()
+            CHILDREN.discard(process.pid)
             result.duration_s = time.monotonic() - started
         records.join(timeout=5)
         output.join(timeout=5)

@@ -84,3 +84,46 @@ def test_early_exit_after_some_passes_is_not_a_pass(grade: GradeRunner, tmp_path
     assert kata["score"] < 100
     assert any("never reported" in t["message"] or "exited early" in t["message"]
                for t in kata["tests"])
+
+
+def test_ctrl_c_stops_every_child(tmp_path: Path) -> None:
+    """SIGINT to grade (as Ctrl-C sends) kills the grading children and exits 130."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    folder = submission(tmp_path, module(top="while True: pass"))
+    marker = str(folder)
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "lru-cache", "--path", marker],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def children() -> list[str]:
+        out = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True,
+                             check=True).stdout
+        return [line for line in out.splitlines() if "grader.child" in line
+                and str(proc.pid) != line.split()[0] and _child_of(line, marker)]
+
+    deadline = time.monotonic() + 30
+    while not children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert children(), "the grading child never started"
+    os.kill(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "interrupted" in err
+    assert "Traceback" not in err
+    time.sleep(0.5)
+    assert not children()
+
+
+def _child_of(ps_line: str, folder: str) -> bool:
+    """Whether a ps line is a grading child for ``folder`` (its config file names it)."""
+    import json
+    from pathlib import Path as P
+
+    config = ps_line.rsplit(maxsplit=1)[-1]
+    try:
+        return json.loads(P(config).read_text(encoding="utf-8"))["learner_dir"] == folder
+    except (OSError, ValueError, KeyError):
+        return False
