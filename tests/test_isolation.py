@@ -120,10 +120,9 @@ def test_ctrl_c_stops_every_child(tmp_path: Path) -> None:
 def _child_of(ps_line: str, folder: str) -> bool:
     """Whether a ps line is a grading child for ``folder`` (its config file names it)."""
     import json
-    from pathlib import Path as P
 
     config = ps_line.rsplit(maxsplit=1)[-1]
     try:
-        return json.loads(P(config).read_text(encoding="utf-8"))["learner_dir"] == folder
+        return json.loads(Path(config).read_text(encoding="utf-8"))["learner_dir"] == folder
     except (OSError, ValueError, KeyError):
         return False
