@@ -150,3 +150,23 @@ def test_a_partial_solution_gets_partial_credit(grade: GradeRunner, tmp_path: Pa
     kata = result.json()["katas"][0]
     assert [lv["passed"] for lv in kata["levels"]] == [True, True, True, False]
     assert 0 < kata["score"] < 100
+
+
+def test_same_code_same_result(grade: GradeRunner, tmp_path: Path) -> None:
+    """Derandomized hypothesis, no example database: two gradings of a flawed module report
+    the same score and the same shrunk counterexample, word for word."""
+    source = (ROOT / "tests" / "mutants" / "lru-cache" / "ttl_boundary_strict.py").read_text(
+        encoding="utf-8")
+    folder = submission(tmp_path, source)
+
+    def messages() -> tuple[int, list[str]]:
+        result = grade("lru-cache", "--path", str(folder), "--format", "json")
+        kata = result.json()["katas"][0]
+        return kata["score"], [t["message"] for t in kata["tests"] if t["outcome"] != "passed"]
+
+    first, second = messages(), messages()
+    assert first == second
+    assert first[0] < 100
+    assert any("The calls, in order:" in m for m in first[1])
+    assert not (tmp_path / ".hypothesis").exists()
+    assert not (folder / ".hypothesis").exists()
