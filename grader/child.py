@@ -99,14 +99,10 @@ def import_error_message(exc: BaseException, learner_dir: Path) -> dict[str, Any
             "location": location.__dict__ if location else None}
 
 
-def write_record(fd: int, record: dict[str, Any]) -> None:
-    data = (json.dumps(record) + "\n").encode()
-    while data:
-        data = data[os.write(fd, data):]
-
-
 def run(config: dict[str, Any]) -> int:
     import pytest
+
+    from grader.plugin import write_record
 
     learner_dir = Path(config["learner_dir"])
     module = config["module"]

@@ -22,6 +22,13 @@ from grader.feedback import describe
 PLUGIN_NAME = "grade-results"
 
 
+def write_record(fd: int, record: dict[str, Any]) -> None:
+    """Write one JSON-lines record to the results pipe, whole."""
+    data = (json.dumps(record) + "\n").encode()
+    while data:
+        data = data[os.write(fd, data):]
+
+
 def _marker_int(item: pytest.Item, name: str, default: int | None) -> int | None:
     marker = item.get_closest_marker(name)
     if marker is None:
@@ -54,11 +61,8 @@ class ResultStream:
         self.session: pytest.Session | None = None
 
     def write(self, record: dict[str, Any]) -> None:
-        if self.fd < 0:
-            return
-        data = (json.dumps(record) + "\n").encode()
-        while data:
-            data = data[os.write(self.fd, data):]
+        if self.fd >= 0:
+            write_record(self.fd, record)
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.session = session
