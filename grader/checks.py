@@ -29,6 +29,7 @@ __all__ = [
     "KeyStats",
     "LineCounter",
     "Mismatch",
+    "Recorder",
     "Script",
     "fail",
     "machine_test",
@@ -114,6 +115,8 @@ class Script:
         self.lines.append(line)
 
     def render(self) -> str:
+        if not self.lines:
+            return ""
         body = "\n".join(f"    {line}" for line in self.lines)
         if self._dropped:
             body += f"\n    ... ({self._dropped} more calls)"
@@ -144,7 +147,7 @@ class Script:
             raise
         except Exception as exc:
             raise Mismatch(
-                f"{text} raised {type(exc).__name__}: {exc}\n{self.render()}"
+                f"{text} raised {type(exc).__name__}: {exc}\n{self.render()}".rstrip()
             ) from exc
 
     def observe(self, text: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -171,6 +174,24 @@ class Script:
         except Exception as exc:  # noqa: BLE001 - the wrong error is the learner's mistake
             fail(f"{text} raised {type(exc).__name__}: {exc}; expected {names}.", self)
         fail(f"{text} returned normally; expected it to raise {names}.", self)
+
+
+class Recorder:
+    """A callback that records every call's arguments. Always truthy, like any function, so
+    ``if on_evict:`` and ``on_evict or default`` treat it as the callable it is."""
+
+    def __init__(self, label: str = "callback") -> None:
+        self.label = label
+        self.calls: list[tuple[Any, ...]] = []
+
+    def __call__(self, *args: Any) -> None:
+        self.calls.append(args)  # list.append is atomic: safe from any thread, lock or not
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return self.label
 
 
 class FakeClock:
@@ -309,7 +330,7 @@ def machine_test(machine: type, *, points: int = 1, max_examples: int = 100,
     return pytest.mark.points(points)(case)
 
 
-def run_threads(count: int, target: Callable[[int], None], *, timeout: float = 30.0,
+def run_threads(count: int, target: Callable[[int], None], *, timeout: float = 20.0,
                 yield_in: ModuleType | None = None) -> None:
     """Run ``target(i)`` in ``count`` threads released together by a barrier, with a tiny switch
     interval so that races are likely. With ``yield_in`` (the learner's module) every thread
@@ -354,8 +375,9 @@ def run_threads(count: int, target: Callable[[int], None], *, timeout: float = 3
         sys.setswitchinterval(interval)
     stuck = sum(thread.is_alive() for thread in threads)
     if stuck:
-        fail(f"{stuck} of {count} threads were still running after {timeout:g} s: "
-             "a deadlock (a lock taken twice, or never released)?")
+        fail(f"{stuck} of {count} threads were still running after {timeout:g} s: a deadlock "
+             "(a lock taken twice, or never released), or work that grows with the size of "
+             "the data (see the efficiency level)?")
     if errors:
         first = errors[0]
         if isinstance(first, NotImplementedError | Mismatch):

@@ -8,6 +8,7 @@ traceback of the grader.
 from __future__ import annotations
 
 import linecache
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,9 +73,12 @@ def describe(exc: BaseException, learner_files: frozenset[Path]) -> Feedback:
     name = type(exc).__name__
     text = str(exc)
     if name == "Failed" and text.startswith("Timeout"):
-        where = f" (it was running {location.function} at line {location.line})" if location else ""
-        return Feedback("timeout", f"took too long: {text.split(chr(10), maxsplit=1)[0]}{where}. "
-                        "Look for an endless loop or work that grows with the cache.", location)
+        limit = re.search(r">([\d.]+)s", text)
+        seconds = f" ({float(limit.group(1)):g} s)" if limit else ""
+        where = f"; it was at line {location.line}, in {location.function}" if location else ""
+        return Feedback("timeout", f"took longer than the time limit for one check{seconds}"
+                        f"{where}. Look for an endless loop, a deadlock, or work that grows "
+                        "with the size of the data.", location)
     if isinstance(exc, Mismatch):
         return Feedback("failed", _shorten(text), location)
     if isinstance(exc, NotImplementedError) and location is not None:
@@ -85,7 +89,7 @@ def describe(exc: BaseException, learner_files: frozenset[Path]) -> Feedback:
                         "memory a kata may use.", location)
     if isinstance(exc, RecursionError):
         return Feedback("error", "RecursionError: maximum recursion depth exceeded.", location)
-    if name in ("Flaky", "FlakyFailure", "FlakyReplay"):
+    if name.startswith("Flaky"):
         return Feedback("failed", "gave different results when the same calls were repeated: "
                         "does your code depend on time, randomness or object identity?", location)
     if isinstance(exc, AssertionError):
@@ -102,3 +106,21 @@ def describe(exc: BaseException, learner_files: frozenset[Path]) -> Feedback:
         body = f"{body}\n{notes}"
     outcome: Outcome = "failed" if isinstance(exc, AssertionError) else "error"
     return Feedback(outcome, _shorten(body), location)
+
+
+TIMEOUT_BANNER = re.compile(r"^\++ Timeout \++$")
+
+
+def learner_output(captured: str, internal: tuple[str, ...], limit: int = 1000) -> str:
+    """What the learner's code printed, without the stack dumps a test timeout writes and
+    without any line that names the grader's own files (``internal`` paths)."""
+    kept: list[str] = []
+    inside_dump = False
+    for line in captured.splitlines():
+        if TIMEOUT_BANNER.match(line.strip()):
+            inside_dump = not inside_dump
+            continue
+        if inside_dump or any(path in line for path in internal):
+            continue
+        kept.append(line)
+    return "\n".join(kept).strip()[-limit:]

@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 
-from grader.feedback import describe
+from grader.feedback import describe, learner_output
 
 PLUGIN_NAME = "grade-results"
+# Output lines naming these (the grader and its hidden suites) are never shown to learners.
+INTERNAL_PATHS = (str(Path(__file__).resolve().parent),)
 
 
 def write_record(fd: int, record: dict[str, Any]) -> None:
@@ -45,7 +47,8 @@ def _title(item: pytest.Item) -> str:
         owner = getattr(item, "cls", None)
     doc = (getattr(owner, "__doc__", None) or "").strip()
     name = getattr(item, "originalname", item.name)
-    title = doc.splitlines()[0].strip() if doc else name.removeprefix("test_").replace("_", " ")
+    first_paragraph = " ".join(doc.split("\n\n")[0].split())
+    title = first_paragraph or name.removeprefix("test_").replace("_", " ")
     callspec = getattr(item, "callspec", None)
     return f"{title} [{callspec.id}]" if callspec is not None else title
 
@@ -103,9 +106,9 @@ class ResultStream:
                 entry.update(feedback)
             else:
                 entry.update(outcome="error", message=report.longreprtext[-2000:])
-            output = (report.capstdout + report.capstderr).strip()
+            output = learner_output(report.capstdout + report.capstderr, INTERNAL_PATHS)
             if output:
-                entry["output"] = output[-1000:]
+                entry["output"] = output
         if report.when != "teardown":
             return
         self.write({"type": "test", "id": report.nodeid, **self.pending.pop(report.nodeid)})

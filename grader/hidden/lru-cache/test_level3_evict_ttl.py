@@ -10,21 +10,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from lru_cache import LRUCache
 
-from grader.checks import FakeClock, Script, machine_test
+from grader.checks import FakeClock, Recorder, Script, machine_test
 
 pytestmark = pytest.mark.level(3)
 
 TTLS = st.sampled_from([None, 0.5, 1.0, 2.0, 3.25])
-
-
-class Evictions(list[tuple[object, object]]):
-    """Records on_evict calls (list.append is atomic, inside or outside the cache's lock)."""
-
-    def __call__(self, key: object, value: object) -> None:
-        self.append((key, value))
-
-    def __repr__(self) -> str:
-        return "on_evict"
 
 
 class ExpiringLRUModel(RuleBasedStateMachine):
@@ -34,8 +24,8 @@ class ExpiringLRUModel(RuleBasedStateMachine):
         super().__init__()
         self.script = Script()
         self.clock = FakeClock()
-        self.evicted = Evictions()
-        self.expected_evictions: list[tuple[object, object]] = []
+        self.evicted = Recorder("on_evict")
+        self.expected_evictions: list[tuple[object, ...]] = []
         self.model: OrderedDict[int, tuple[str, float | None]] = OrderedDict()
         self.cache: object = None
         self.capacity = 0
@@ -72,7 +62,7 @@ class ExpiringLRUModel(RuleBasedStateMachine):
         if len(self.model) > self.capacity:
             old_key, (old_value, _) = self.model.popitem(last=False)
             self.expected_evictions.append((old_key, old_value))
-        self.script.expect(list(self.evicted), self.expected_evictions,
+        self.script.expect(self.evicted.calls, self.expected_evictions,
                            "the on_evict calls so far, as (key, value)")
 
     @rule(key=st.integers(0, 4))
@@ -108,15 +98,15 @@ class ExpiringLRUModel(RuleBasedStateMachine):
         keys = self.script.observe("list(cache.keys())", lambda: list(self.cache.keys()))  # type: ignore[attr-defined]
         self.script.expect(keys, list(self.model), "then list(cache.keys())",
                            "live entries, least recently used first")
-        self.script.expect(list(self.evicted), self.expected_evictions,
+        self.script.expect(self.evicted.calls, self.expected_evictions,
                            "the on_evict calls so far, as (key, value)")
 
 
 TestExpiringLRUModel = machine_test(ExpiringLRUModel, points=4, max_examples=120, steps=30)
 
 
-def new_cache(s: Script, capacity: int, **kwargs: object) -> tuple[object, FakeClock, Evictions]:
-    clock, evicted = FakeClock(), Evictions()
+def new_cache(s: Script, capacity: int, **kwargs: object) -> tuple[object, FakeClock, Recorder]:
+    clock, evicted = FakeClock(), Recorder("on_evict")
     s.note("clock = FakeClock()  # now 1000.0")
     cache = s.new("cache", LRUCache, capacity, clock=clock, on_evict=evicted, **kwargs)
     return cache, clock, evicted
@@ -133,7 +123,7 @@ def test_on_evict_once_per_eviction_in_lru_order() -> None:
     cache, _, evicted = new_cache(s, 2)
     for key, value in (("a", 1), ("b", 2), ("c", 3), ("d", 4)):
         s.call("cache", cache, "put", key, value)
-    s.expect(list(evicted), [("a", 1), ("b", 2)], "the on_evict calls, as (key, value)")
+    s.expect(evicted.calls, [("a", 1), ("b", 2)], "the on_evict calls, as (key, value)")
 
 
 def test_update_is_not_an_eviction() -> None:
@@ -144,7 +134,7 @@ def test_update_is_not_an_eviction() -> None:
     s.call("cache", cache, "put", "b", 2)
     s.call("cache", cache, "put", "a", 3)
     s.call("cache", cache, "put", "b", 4)
-    s.expect(list(evicted), [], "the on_evict calls, as (key, value)",
+    s.expect(evicted.calls, [], "the on_evict calls, as (key, value)",
              "updates replace a value; nothing is evicted")
 
 
@@ -153,7 +143,7 @@ def test_capacity_zero_calls_nothing() -> None:
     s = Script()
     cache, _, evicted = new_cache(s, 0, ttl=1.0)
     s.call("cache", cache, "put", "a", 1)
-    s.expect(list(evicted), [], "the on_evict calls")
+    s.expect(evicted.calls, [], "the on_evict calls")
     s.expect(s.observe("len(cache)", len, cache), 0, "len(cache)")
 
 
@@ -242,6 +232,36 @@ def test_expired_entry_makes_room_before_eviction(expired_first: bool) -> None:
         s.call("cache", cache, "put", "gone", 0, 1.0)
     advance(s, clock, 1.0)
     s.call("cache", cache, "put", "new", 2)
-    s.expect(list(evicted), [], "the on_evict calls",
+    s.expect(evicted.calls, [], "the on_evict calls",
              "'gone' expired (no on_evict), which left room for 'new'")
     s.expect(list(s.call("cache", cache, "keys")), ["live", "new"], "list(cache.keys())")
+
+
+def test_update_without_ttl_uses_the_default() -> None:
+    """a put without ttl uses the cache's default, even when the key had its own ttl before"""
+    for default in (None, 4.0):
+        s = Script()
+        cache, clock, _ = new_cache(s, 2, ttl=default)
+        s.call("cache", cache, "put", "a", 1, 1.0)
+        s.call("cache", cache, "put", "a", 2)
+        advance(s, clock, 2.0)
+        s.expect(s.call("cache", cache, "get", "a"), 2, "cache.get('a')",
+                 "the second put had no ttl, so the cache's default applies, not the first 1.0")
+        if default is not None:
+            advance(s, clock, 2.0)
+            s.expect(s.call("cache", cache, "get", "a"), None, "cache.get('a')",
+                     "the default ttl 4.0 has passed since the second put")
+
+
+def test_expiring_keys_of_unorderable_types() -> None:
+    """keys that cannot be ordered against each other (str, int, tuple, None) may share an expiry"""
+    s = Script()
+    cache, clock, evicted = new_cache(s, 3, ttl=2.0)
+    keys: list[object] = ["a", 1, ("t", 2), None, frozenset({3})]
+    for i, key in enumerate(keys):
+        s.call("cache", cache, "put", key, i)
+    s.expect(evicted.calls, [("a", 0), (1, 1)], "the on_evict calls, as (key, value)")
+    s.expect(s.call("cache", cache, "get", ("t", 2)), 2, "cache.get(('t', 2))")
+    advance(s, clock, 2.0)
+    s.expect(s.observe("len(cache)", len, cache), 0, "len(cache)", "every entry has expired")
+    s.expect(evicted.calls, [("a", 0), (1, 1)], "the on_evict calls, as (key, value)")

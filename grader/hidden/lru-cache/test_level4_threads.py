@@ -1,24 +1,33 @@
-"""Level 4: thread safety. Many threads call get and put at once; the keys yield the GIL inside
-__hash__ and __eq__, so a thread switch lands in the middle of your operations. Invariants a
-race breaks: no entry lost or duplicated, every eviction reported once, len <= capacity.
-Threads also yield before every line of your module, so a switch can land between any two."""
+"""Level 4: thread safety. Many threads call every method at once; the keys yield the GIL inside
+__hash__ and __eq__, and every thread yields before each line of your module, so a thread
+switch can land between any two lines of your code. Invariants a race breaks: no entry lost or
+duplicated, every eviction reported once, len <= capacity as seen from any thread."""
 
 from __future__ import annotations
+
+import random
 
 import lru_cache as subject
 import pytest
 from lru_cache import LRUCache
 
-from grader.checks import CountingKey, KeyStats, fail, run_threads, same, show, within
+from grader.checks import (
+    CountingKey,
+    KeyStats,
+    Recorder,
+    fail,
+    run_threads,
+    same,
+    show,
+    within,
+)
 
 pytestmark = [pytest.mark.level(4), pytest.mark.points(2)]
 
 THREADS = 8
 
 
-class Evictions(list[tuple[object, object]]):
-    def __call__(self, key: object, value: object) -> None:
-        self.append((key, value))
+WRITERS = 5  # in the eviction test; the other three threads only read
 
 
 def keys_for(thread: int, count: int, stats: KeyStats) -> list[CountingKey]:
@@ -58,35 +67,59 @@ def test_no_entry_lost_without_eviction() -> None:
 
 
 def test_evictions_are_accounted_exactly() -> None:
-    """with evictions, every key is either still cached or was evicted exactly once"""
+    """with evictions, every key is either still cached or was evicted exactly once, and
+    readers never see more than the capacity"""
     capacity = 64
     stats = KeyStats()
-    per_thread = 120
-    evicted = Evictions()
+    per_thread = 150
+    evicted = Recorder("on_evict")
     cache = LRUCache(capacity, on_evict=evicted)
-    mine = [keys_for(t, per_thread, stats) for t in range(THREADS)]
-    over: list[int] = []
+    mine = [keys_for(t, per_thread, stats) for t in range(WRITERS)]
+    over: list[str] = []
+    finished: list[int] = []
 
-    def work(t: int) -> None:
+    def write(t: int) -> None:
         for i, key in enumerate(mine[t]):
             cache.put(key, key.ident)
             cache.get(mine[t][max(0, i - 3)])
             size = len(cache)
             if size > capacity:
-                over.append(size)
+                over.append(f"len(cache) was {size}")
+        finished.append(t)
 
-    run_threads(THREADS, work, yield_in=subject)
+    def read(t: int) -> None:
+        # each reader hammers one kind of read while the writers work (and at least 100 times)
+        rounds = 0
+        while len(finished) < WRITERS or rounds < 100:
+            rounds += 1
+            key = mine[rounds % WRITERS][(rounds * 7 + t) % per_thread]
+            if t == WRITERS:
+                size = len(cache)
+                if size > capacity:
+                    over.append(f"len(cache) was {size}")
+            elif t == WRITERS + 1:
+                value = cache.peek(key)
+                if value is not None and not same(value, key.ident):
+                    over.append(f"cache.peek({key!r}) gave {show(value)}")
+                key in cache  # noqa: B015 - the call itself is what races
+            else:
+                listed = list(cache.keys())
+                if len(listed) > capacity:
+                    over.append(f"keys() listed {len(listed)} keys")
+
+    run_threads(THREADS, lambda t: write(t) if t < WRITERS else read(t), yield_in=subject)
     if over:
-        fail(f"while {THREADS} threads put keys into LRUCache({capacity}), len(cache) was "
-             f"seen at {max(over)}: it must never exceed the capacity.")
-    total = THREADS * per_thread
+        fail(f"while {WRITERS} threads put keys into LRUCache({capacity}) and "
+             f"{THREADS - WRITERS} others read it, {over[0]}: a reader must never see more "
+             "than the capacity or a wrong value.")
+    total = WRITERS * per_thread
     present = list(cache.keys())
     if len(cache) != capacity or len(present) != capacity:
         fail(f"after {total} distinct keys were put into LRUCache({capacity}) by "
-             f"{THREADS} threads, len(cache) was {len(cache)} and keys() listed "
+             f"{WRITERS} threads, len(cache) was {len(cache)} and keys() listed "
              f"{len(present)}; both must be exactly {capacity} (an eviction too many or "
              "too few happened in a race).")
-    evicted_keys = [k for k, _ in evicted]
+    evicted_keys = [args[0] for args in evicted.calls]
     if len(evicted_keys) != total - capacity or len(set(evicted_keys)) != len(evicted_keys):
         fail(f"{total} distinct keys went into LRUCache({capacity}), so exactly "
              f"{total - capacity} evictions must be reported, each key at most once; "
@@ -94,7 +127,7 @@ def test_evictions_are_accounted_exactly() -> None:
              f"{len(set(evicted_keys))} distinct keys.")
     if set(evicted_keys) & set(present):
         fail("a key was reported to on_evict and is still in the cache.")
-    wrong = [(k, v) for k, v in evicted if not same(v, k.ident)]  # type: ignore[attr-defined]
+    wrong = [args for args in evicted.calls if not same(args[1], args[0].ident)]
     if wrong:
         fail(f"on_evict got the wrong value for a key: {show(wrong[0])}.")
 
@@ -133,31 +166,48 @@ def test_concurrent_gets_keep_the_recency_order_consistent() -> None:
 
 
 def test_hot_keys_read_and_written_by_every_thread() -> None:
-    """every thread gets and puts the same few hot keys: the cache stays whole"""
-    capacity = 4
-    stats = KeyStats()
-    hot = [CountingKey(i, stats, switch=True) for i in range(capacity)]
-    cache = LRUCache(capacity)
-    for key in hot:
-        cache.put(key, key.ident)
+    """every thread gets, puts, peeks and checks two hot keys in a cache of one: the cache
+    stays whole"""
+    capacity, count = 1, 2
+    for _ in range(2):
+        stats = KeyStats()
+        hot = [CountingKey(i, stats, switch=True) for i in range(count)]
+        cache = LRUCache(capacity)
+        problems: list[str] = []
 
-    def work(t: int) -> None:
-        for i in range(200):
-            key = hot[(i + t) % capacity]
-            if i % 5 == 0:
-                cache.put(key, key.ident)
-            else:
-                cache.get(key)
+        def work(t: int, cache: object = cache, hot: list[CountingKey] = hot,
+                 problems: list[str] = problems) -> None:
+            rng = random.Random(t)
+            for _ in range(200):
+                key = hot[rng.randrange(count)]
+                step = rng.randrange(5)
+                if step == 0:
+                    cache.put(key, key.ident)  # type: ignore[attr-defined]
+                elif step == 1:
+                    value = cache.peek(key)  # type: ignore[attr-defined]
+                    if value is not None and not same(value, key.ident):
+                        problems.append(f"cache.peek({key!r}) gave {show(value)}")
+                elif step == 2:
+                    key in cache  # type: ignore[operator]  # noqa: B015 - the call races
+                elif step == 3 and len(cache) > capacity:  # type: ignore[arg-type]
+                    problems.append(f"len(cache) was {len(cache)}")  # type: ignore[arg-type]
+                else:
+                    value = cache.get(key)  # type: ignore[attr-defined]
+                    if value is not None and not same(value, key.ident):
+                        problems.append(f"cache.get({key!r}) gave {show(value)}")
 
-    run_threads(THREADS, work, yield_in=subject)
-    listed = within(5, "list(cache.keys())", lambda: list(cache.keys()))
-    size = within(5, "len(cache)", lambda: len(cache))
-    if size != capacity or sorted(k.ident for k in listed) != list(range(capacity)):
-        fail(f"after {THREADS} threads got and put the same {capacity} keys in "
-             f"LRUCache({capacity}), len(cache) was {size} and keys() listed "
-             f"{show(listed)}; expected exactly those {capacity} keys, each once. The "
-             "recency order was corrupted by a race (does get take the lock too?).")
-    for key in hot:
-        if not same(cache.peek(key), key.ident):
-            fail(f"after the threads finished, cache.peek({key!r}) gave "
-                 f"{show(cache.peek(key))}, expected {key.ident}.")
+        run_threads(THREADS, work, yield_in=subject)
+        if problems:
+            fail(f"while {THREADS} threads used {count} hot keys in LRUCache({capacity}), "
+                 f"{problems[0]}.")
+        listed = within(5, "list(cache.keys())", lambda cache=cache: list(cache.keys()))
+        size = within(5, "len(cache)", lambda cache=cache: len(cache))
+        if size != capacity or len(listed) != capacity:
+            fail(f"after {THREADS} threads got and put {count} hot keys in "
+                 f"LRUCache({capacity}), len(cache) was {size} and keys() listed "
+                 f"{show(listed)}; expected exactly {capacity}. If levels 1-3 pass, a race "
+                 "corrupted the cache (does every method take the lock?).")
+        for key in listed:
+            if not same(cache.peek(key), key.ident):
+                fail(f"after the threads finished, cache.peek({key!r}) gave "
+                     f"{show(cache.peek(key))}, expected {key.ident}.")
