@@ -6,6 +6,7 @@ duplicated, every eviction reported once, len <= capacity as seen from any threa
 from __future__ import annotations
 
 import random
+import threading
 
 import lru_cache as subject
 import pytest
@@ -211,3 +212,102 @@ def test_hot_keys_read_and_written_by_every_thread() -> None:
             if not same(cache.peek(key), key.ident):
                 fail(f"after the threads finished, cache.peek({key!r}) gave "
                      f"{show(cache.peek(key))}, expected {key.ident}.")
+
+
+class PausingKey(CountingKey):
+    """A key whose n-th __hash__ call from one thread pauses that thread (up to PAUSE seconds)
+    and lets another thread run a whole operation in the gap: a check-then-act window left
+    outside the lock is then hit every time, not by luck."""
+
+    def __init__(self, ident: int, stats: KeyStats) -> None:
+        super().__init__(ident, stats)
+        self.thread: int | None = None
+        self.at = 0
+        self.calls = 0
+        self.go = threading.Event()
+        self.done = threading.Event()
+
+    def __hash__(self) -> int:
+        if self.thread == threading.get_ident():
+            self.calls += 1
+            if self.calls == self.at:
+                self.go.set()
+                self.done.wait(PAUSE)
+        return super().__hash__()
+
+
+PAUSE = 0.05
+OPERATIONS = {
+    "put": lambda cache, key: cache.put(key, "a2"),
+    "get": lambda cache, key: cache.get(key),
+    "peek": lambda cache, key: cache.peek(key),
+    "in": lambda cache, key: key in cache,
+}
+
+
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_an_operation_paused_midway_while_another_evicts_its_key(operation: str) -> None:
+    """an operation paused midway (inside its key's __hash__) while another thread evicts
+    that key still leaves the cache consistent"""
+    for at in range(1, 5):
+        stats = KeyStats()
+        a, b = PausingKey(0, stats), PausingKey(1, stats)
+        evicted = Recorder("on_evict")
+        cache = LRUCache(1, on_evict=evicted)
+        cache.put(a, "a1")
+        errors: list[BaseException] = []
+
+        def other(cache: object = cache, a: PausingKey = a, b: PausingKey = b,
+                  errors: list[BaseException] = errors) -> None:
+            a.go.wait(5)
+            try:
+                cache.put(b, "b1")  # type: ignore[attr-defined]
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                a.done.set()
+
+        helper = threading.Thread(target=other, daemon=True)
+        helper.start()
+        a.thread, a.at = threading.get_ident(), at
+        what = f"{'a in cache' if operation == 'in' else f'cache.{operation}(a)'}"
+        scene = (f"In LRUCache(1) holding a, thread 1 ran {what} and was paused inside "
+                 f"a.__hash__ (call {at}) while thread 2 ran cache.put(b, 'b1'), which evicts a")
+        try:
+            OPERATIONS[operation](cache, a)
+        except Exception as exc:  # noqa: BLE001 - the learner's error, explained
+            fail(f"{scene}: thread 1's call raised {type(exc).__name__}: {exc}. Every method "
+                 "must hold the lock from its first look at the data to its last change.")
+        finally:
+            a.thread = None
+            a.go.set()
+        helper.join(5)
+        if helper.is_alive():
+            fail(f"{scene}: thread 2 never finished (a deadlock?).")
+        if errors:
+            fail(f"{scene}: thread 2's put raised {type(errors[0]).__name__}: {errors[0]}.")
+        check_after_pause(cache, a, b, evicted, scene, updated=operation == "put")
+
+
+def check_after_pause(cache: object, a: CountingKey, b: CountingKey, evicted: Recorder,
+                      scene: str, *, updated: bool) -> None:
+    size = len(cache)  # type: ignore[arg-type]
+    listed = list(cache.keys())  # type: ignore[attr-defined]
+    if size != 1 or len(listed) != 1:
+        fail(f"{scene}: afterwards len(cache) was {size} and keys() listed {show(listed)}; "
+             "a cache of capacity 1 must hold exactly one entry. A check and the change it "
+             "decided on were not under one lock.")
+    if listed[0] is b:
+        expected_value, expected_evictions = "b1", [(a, "a2" if updated else "a1")]
+    else:  # thread 2 ran first, then thread 1's put put a back (only possible for put)
+        expected_value, expected_evictions = "a2", [(a, "a1"), (b, "b1")]
+        if not updated:
+            fail(f"{scene}: afterwards the cache held {show(listed[0])}, but thread 2's put "
+                 "of b must be in it.")
+    value = cache.peek(listed[0])  # type: ignore[attr-defined]
+    if not same(value, expected_value):
+        fail(f"{scene}: afterwards cache.peek({listed[0]!r}) gave {show(value)}, expected "
+             f"{show(expected_value)}.")
+    if not same(evicted.calls, expected_evictions):
+        fail(f"{scene}: on_evict was called with {show(evicted.calls)}, expected "
+             f"{show(expected_evictions)}.")
