@@ -33,6 +33,8 @@ CASES = {
     "os._exit(0) at import": (module(top="os._exit(0)"), "crashed", 60),
     "os._exit(0) in a method": (module(init="os._exit(0)"), "crashed", 60),
     "sys.exit(0) at import": (module(top="sys.exit(0)"), "import-error", 60),
+    "KeyboardInterrupt in a method": (module(init="raise KeyboardInterrupt"), "crashed", 60),
+    "SystemExit in a method": (module(init="raise SystemExit(0)"), "graded", 60),
     "SyntaxError": ("def broken(:\n", "import-error", 60),
     "ImportError": ("import no_such_module_here\n", "import-error", 60),
     "infinite loop at import": (module(top="while True: pass"), "timeout", 8),
