@@ -236,5 +236,8 @@ def find_kata(catalog: list[Kata], name: str) -> Kata:
             return kata
     known = [k.slug for k in catalog]
     close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.5)
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    if close:
+        hint = f" Did you mean: {', '.join(close)}?"
+    else:
+        hint = f" The katas are: {', '.join(known)}." if known else " There are no katas yet."
     raise UsageError(f"no kata named {name!r}.{hint} Run 'grade list' to see them all.")

@@ -71,6 +71,13 @@ def test_usage_errors_exit_2_with_a_message(grade: GradeRunner, args: tuple[str,
     assert "Traceback" not in result.stderr
 
 
+def test_unknown_kata_without_a_close_name_lists_them_all(grade: GradeRunner) -> None:
+    result = grade("no-such")
+    assert result.exit_code == 2
+    assert "no kata named 'no-such'" in result.stderr
+    assert "The katas are: lru-cache" in result.stderr
+
+
 def test_outside_a_checkout_is_a_clear_error(grade: GradeRunner, tmp_path: Path) -> None:
     result = grade("lru-cache", cwd=tmp_path)
     assert result.exit_code == 2
