@@ -115,6 +115,12 @@ class ResultStream:
         if self.fail_fast and entry["outcome"] not in ("passed", "skipped") and self.session:
             self.session.shouldstop = "stopped at the first failure"
 
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # A KeyboardInterrupt raised by the code under test ends the whole session; stopping
+        # on purpose (fail-fast sets shouldstop) arrives here as Session.Interrupted.
+        if not isinstance(excinfo.value, pytest.Session.Interrupted):
+            self.write({"type": "interrupted"})
+
     def pytest_sessionfinish(self, exitstatus: int) -> None:
         self.write({"type": "done", "exitstatus": int(exitstatus)})
 

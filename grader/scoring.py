@@ -17,7 +17,6 @@ from grader.results import KataResult, LevelResult, Location, Outcome, Status, T
 from grader.runner import RawRun
 
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "error", "timeout", "skipped")
-INTERRUPTED = 2  # pytest.ExitCode.INTERRUPTED, without importing pytest here
 
 
 def source_hash(path: Path) -> str:
@@ -38,11 +37,10 @@ def _status(raw: RawRun, kata: Kata) -> tuple[Status, str]:
     if child.output_exceeded:
         return "crashed", (f"your code printed more than {kata.limits.output_kb} KiB; "
                            "grading was stopped")
-    done = child.first("done")
-    if done is not None and done.get("exitstatus") == INTERRUPTED:
+    if child.first("interrupted") is not None:
         return "crashed", ("the test run was stopped from inside: does your code raise "
                            "KeyboardInterrupt?")
-    if done is None:
+    if child.first("done") is None:
         code = child.returncode
         if code is not None and code < 0:
             try:
