@@ -87,15 +87,13 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
                   path: Path | None, fmt: str, verbose: bool, jobs: int, time_limit: float | None,
                   fail_fast: bool) -> None:
     """Grade one kata (or every kata with --all)."""
-    from concurrent.futures import ThreadPoolExecutor
     from dataclasses import replace
 
     from grader.catalog import find_kata
-    from grader.errors import Interrupted
     from grader.grading import grade_kata, learner_submission, path_submission, solution_submission
     from grader.report import render
     from grader.results import RunResult
-    from grader.runner import stop_all_children
+    from grader.runner import map_in_parallel
 
     if solution and path is not None:
         raise UsageError("choose one of --solution and --path, not both.")
@@ -126,14 +124,7 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
 
     if len(katas) > 1 and fmt == "text":
         click.echo(f"Grading {len(katas)} katas...", err=True)
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
-        results = tuple(pool.map(one, katas))
-    except (KeyboardInterrupt, Interrupted):
-        stop_all_children()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise Interrupted from None
-    pool.shutdown()
+    results = tuple(map_in_parallel(one, katas, jobs))
     run = RunResult(results)
     click.echo(render(run, fmt, _style(), verbose=verbose), nl=False, color=_style().color)
     if not solution and path is None:

@@ -18,14 +18,18 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from grader.catalog import Kata
 from grader.errors import Interrupted
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,20 @@ CHILDREN = _ChildGroups()
 def stop_all_children() -> None:
     """Kill every grading child and refuse to start new ones (for Ctrl-C)."""
     CHILDREN.stop_all()
+
+
+def map_in_parallel(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """``fn`` over ``items`` in ``workers`` threads, results in order as they come. On Ctrl-C
+    (or SIGTERM) every grading child is killed at once, nothing new starts, and
+    :class:`~grader.errors.Interrupted` is raised."""
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        yield from pool.map(fn, items)
+    except (KeyboardInterrupt, Interrupted):
+        stop_all_children()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise Interrupted from None
+    pool.shutdown()
 
 
 def _child_config(kata: Kata, submission: Submission, results_fd: int, *, collect_only: bool,

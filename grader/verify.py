@@ -11,14 +11,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.catalog import Kata
 from grader.grading import grade_kata, learner_submission, solution_submission
 from grader.results import KataResult
-from grader.runner import Submission
+from grader.runner import Submission, map_in_parallel
 
 MIN_HINTS = 3
 
@@ -139,9 +138,8 @@ def verify(katas: list[Kata], *, workers: int = 2,
         checks.extend(static)
         if all(c.ok for c in static):
             jobs.extend(_jobs(kata))
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for check in pool.map(lambda job: job.run(), jobs):
-            checks.append(check)
-            if progress is not None:
-                progress(check)
+    for check in map_in_parallel(lambda job: job.run(), jobs, workers):
+        checks.append(check)
+        if progress is not None:
+            progress(check)
     return checks
