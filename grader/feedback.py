@@ -56,8 +56,8 @@ def learner_location(exc: BaseException, learner_files: frozenset[Path]) -> Loca
 
 def _hypothesis_notes(exc: BaseException) -> str:
     notes = [n for n in getattr(exc, "__notes__", ()) if isinstance(n, str)]
-    kept = [n for n in notes if n.startswith(("Falsifying", "Draw", "state.", "state ="))
-            or not n.startswith(("You can", "Explanation", "Trying example"))]
+    # keep the falsifying example and its steps; drop hypothesis's advice to test authors
+    kept = [n for n in notes if not n.startswith(("You can", "Explanation", "Trying example"))]
     return "\n".join(kept).strip()
 
 
