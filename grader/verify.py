@@ -8,6 +8,7 @@ correct alternative scores 100 and every known-wrong variant (mutant) scores bel
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -48,7 +49,27 @@ def _static_checks(kata: Kata) -> list[Check]:
         check("hidden suite", bool(hidden), f"add hidden tests (test_*.py) in {kata.hidden_dir}"),
         check("mutants", len(_variants(kata.mutants_dir)) > 0,
               f"add known-wrong variants in {kata.mutants_dir}"),
+        _mutant_levels(kata),
     ]
+
+
+def _mutant_levels(kata: Kata) -> Check:
+    """Every level has a mutant aimed at it: its docstring starts ``Level N:``."""
+    aimed = set()
+    unlabelled = []
+    for path in _variants(kata.mutants_dir):
+        match = re.match(r"Level (\d+):", _describe(path))
+        if match:
+            aimed.add(int(match.group(1)))
+        else:
+            unlabelled.append(path.name)
+    missing = sorted({lv.number for lv in kata.levels} - aimed)
+    detail = "; ".join(filter(None, [
+        f"no mutant aimed at level {', '.join(map(str, missing))}" if missing else "",
+        f"start each mutant's docstring with 'Level N: ': {', '.join(unlabelled)}"
+        if unlabelled else "",
+    ]))
+    return Check(kata.slug, "mutant levels", not detail, detail)
 
 
 def _variants(directory: Path) -> list[Path]:
@@ -116,10 +137,18 @@ def _jobs(kata: Kata) -> list[Job]:
         def run() -> Check:
             result = grade_variant(kata, path, fail_fast=True)
             caught = result.failures()
-            detail = (f"caught at level {caught[0].level} by {caught[0].id}" if caught
-                      else "scores 100: the hidden suite does not catch this mistake")
-            return Check(slug, f"mutant {path.stem} < 100", result.score < 100,
-                         f"{_describe(path)} — {detail}")
+            if not caught:
+                detail = "scores 100: the hidden suite does not catch this mistake"
+            elif result.status != "graded":
+                # A crash or a timeout proves nothing about the checks: the variant must
+                # run, and a check must explain what it got wrong.
+                detail = f"did not run to a verdict ({result.status}: {result.detail})"
+            elif not caught[0].message.strip():
+                detail = f"{caught[0].id} failed it without a message for the learner"
+            else:
+                detail = f"caught at level {caught[0].level} by {caught[0].id}"
+            ok = bool(caught) and result.status == "graded" and bool(caught[0].message.strip())
+            return Check(slug, f"mutant {path.stem} < 100", ok, f"{_describe(path)} — {detail}")
         return run
 
     jobs = [Job(kata, "reference", reference), Job(kata, "stub", stub)]

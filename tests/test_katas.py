@@ -1,5 +1,5 @@
-"""Every kata proves its hidden suite: the reference scores 100, the stub 0, each correct
-alternative 100, and each known-wrong variant (mutant) less than 100."""
+"""The catalogue's katas are complete, and ``grade verify`` (which CI runs over every kata)
+catches a hidden suite that lets a known-wrong variant through or fails a correct one."""
 
 from __future__ import annotations
 
@@ -12,24 +12,7 @@ from grader.catalog import load_catalog
 from tests.conftest import ROOT, GradeRunner
 
 CATALOG = load_catalog(ROOT)
-
-
-def variants(kind: str) -> list[tuple[str, Path]]:
-    return [(kata.slug, path) for kata in CATALOG
-            for path in sorted((ROOT / "tests" / kind / kata.slug).glob("*.py"))
-            if not path.name.startswith("_")]
-
-
-def graded(grade: GradeRunner, slug: str, path: Path, tmp_path: Path, *extra: str) -> dict:
-    kata = next(k for k in CATALOG if k.slug == slug)
-    folder = tmp_path / "variant"
-    folder.mkdir()
-    shutil.copyfile(path, folder / kata.module_file)
-    result = grade(slug, "--path", str(folder), "--format", "json", *extra)
-    assert result.exit_code in (0, 1), result.stderr
-    kata_result = result.json()["katas"][0]
-    assert result.exit_code == (0 if kata_result["score"] == 100 else 1)
-    return kata_result
+MIN_MUTANTS = 10
 
 
 def test_catalogue_is_not_empty() -> None:
@@ -37,16 +20,11 @@ def test_catalogue_is_not_empty() -> None:
 
 
 @pytest.mark.parametrize("slug", [k.slug for k in CATALOG])
-def test_every_kata_has_mutants_for_every_level(slug: str) -> None:
-    import ast
-
-    kata = next(k for k in CATALOG if k.slug == slug)
-    levels = set()
-    for path in (ROOT / "tests" / "mutants" / slug).glob("*.py"):
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-        assert doc.startswith("Level "), f"{path.name}: docstring must start 'Level N: ...'"
-        levels.add(int(doc.split(":")[0].removeprefix("Level ")))
-    assert levels == {lv.number for lv in kata.levels}
+def test_every_kata_has_enough_mutants_and_correct_alternatives(slug: str) -> None:
+    mutants = list((ROOT / "tests" / "mutants" / slug).glob("[!_]*.py"))
+    alternatives = list((ROOT / "tests" / "alternatives" / slug).glob("[!_]*.py"))
+    assert len(mutants) >= MIN_MUTANTS
+    assert alternatives
 
 
 @pytest.mark.parametrize("slug", [k.slug for k in CATALOG])
@@ -56,23 +34,53 @@ def test_stub_scores_zero(grade: GradeRunner, slug: str) -> None:
     assert result.json()["katas"][0]["score"] == 0
 
 
-@pytest.mark.parametrize(("slug", "path"), variants("alternatives"),
-                         ids=lambda v: v.stem if isinstance(v, Path) else v)
-def test_correct_alternative_scores_100(grade: GradeRunner, tmp_path: Path, slug: str,
-                                        path: Path) -> None:
-    result = graded(grade, slug, path, tmp_path)
-    failures = [f"{t['id']}: {t['message'][:500]}" for t in result["tests"]
-                if t["outcome"] != "passed"]
-    assert result["score"] == 100, "\n".join(failures)
+def only_lru_cache(repo: Path) -> Path:
+    """Keep one kata in a scratch checkout, with one of its mutants per level."""
+    for kata in (repo / "katas").iterdir():
+        if kata.name != "lru-cache":
+            shutil.rmtree(kata)
+    mutants = repo / "tests" / "mutants" / "lru-cache"
+    mutants.mkdir(parents=True)
+    for name in ("keys_mru_first", "list_recency_order", "ttl_boundary_strict", "no_lock"):
+        shutil.copyfile(ROOT / "tests" / "mutants" / "lru-cache" / f"{name}.py",
+                        mutants / f"{name}.py")
+    (repo / "tests" / "alternatives" / "lru-cache").mkdir(parents=True)
+    return mutants
 
 
-@pytest.mark.parametrize(("slug", "path"), variants("mutants"),
-                         ids=lambda v: v.stem if isinstance(v, Path) else v)
-def test_mutant_scores_below_100(grade: GradeRunner, tmp_path: Path, slug: str,
-                                 path: Path) -> None:
-    result = graded(grade, slug, path, tmp_path, "--fail-fast")
-    assert result["score"] < 100
-    assert result["status"] == "graded"
-    caught = [t for t in result["tests"] if t["outcome"] != "passed"]
-    assert caught
-    assert all(t["message"] for t in caught)
+def test_verify_judges_every_variant(grade: GradeRunner, scratch_repo: Path) -> None:
+    """Caught mutants pass; a 'mutant' that is really correct and an 'alternative' that is
+    really wrong each fail verify, by name."""
+    mutants = only_lru_cache(scratch_repo)
+    reference = scratch_repo / "solutions" / "lru-cache" / "lru_cache.py"
+    (mutants / "not_wrong_at_all.py").write_text(
+        reference.read_text(encoding="utf-8").replace('"""', '"""Level 1: no mistake.\n', 1),
+        encoding="utf-8")
+    shutil.copyfile(mutants / "keys_mru_first.py",
+                    scratch_repo / "tests" / "alternatives" / "lru-cache" / "claims_correct.py")
+    result = grade("verify", "-j", "2", cwd=scratch_repo)
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "✓ lru-cache: reference = 100" in out
+    assert "✓ lru-cache: stub = 0" in out
+    for name, level in (("keys_mru_first", 1), ("list_recency_order", 2),
+                        ("ttl_boundary_strict", 3), ("no_lock", 4)):
+        line = next(line for line in out.splitlines() if f"mutant {name} " in line)
+        assert line.startswith("✓"), line
+        assert f"caught at level {level}" in line
+    assert "✗ lru-cache: mutant not_wrong_at_all < 100" in out
+    assert "does not catch this mistake" in out
+    assert "✗ lru-cache: alternative claims_correct = 100  scores " in out
+    assert out.rstrip().endswith("2 failed.")
+
+
+def test_verify_requires_a_mutant_aimed_at_every_level(grade: GradeRunner,
+                                                         scratch_repo: Path) -> None:
+    mutants = only_lru_cache(scratch_repo)
+    (mutants / "no_lock.py").unlink()
+    (mutants / "unlabelled.py").write_text('"""Forgets to say which level it targets."""\n',
+                                           encoding="utf-8")
+    result = grade("verify", cwd=scratch_repo)
+    assert result.exit_code == 1
+    assert "no mutant aimed at level 4" in result.stdout
+    assert "unlabelled.py" in result.stdout
