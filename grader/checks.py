@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 from grader.feedback import Mismatch
 
 __all__ = [
+    "CountingInt",
     "CountingKey",
     "FakeClock",
     "KeyStats",
@@ -219,13 +220,14 @@ class KeyStats:
 
     hashes: int = 0
     eqs: int = 0
+    compares: int = 0  # <, <=, >, >= and == on CountingInt
 
     @property
     def total(self) -> int:
-        return self.hashes + self.eqs
+        return self.hashes + self.eqs + self.compares
 
     def reset(self) -> None:
-        self.hashes = self.eqs = 0
+        self.hashes = self.eqs = self.compares = 0
 
 
 class CountingKey:
@@ -253,6 +255,43 @@ class CountingKey:
 
     def __repr__(self) -> str:
         return f"k{self.ident}"
+
+
+class CountingInt(int):
+    """An int that counts every comparison it takes part in (``KeyStats.compares``), whichever
+    side of the operator it is on: a subclass's reflected method runs first, so ``5 < n``
+    calls ``n.__gt__(5)``. Arithmetic gives plain ints, which count nothing."""
+
+    stats: KeyStats
+
+    def __new__(cls, value: int, stats: KeyStats) -> CountingInt:
+        number = super().__new__(cls, value)
+        number.stats = stats
+        return number
+
+    def _counted(self) -> int:
+        self.stats.compares += 1
+        return int(self)
+
+    def __lt__(self, other: object) -> bool:
+        return self._counted().__lt__(other)  # type: ignore[operator]
+
+    def __le__(self, other: object) -> bool:
+        return self._counted().__le__(other)  # type: ignore[operator]
+
+    def __gt__(self, other: object) -> bool:
+        return self._counted().__gt__(other)  # type: ignore[operator]
+
+    def __ge__(self, other: object) -> bool:
+        return self._counted().__ge__(other)  # type: ignore[operator]
+
+    def __eq__(self, other: object) -> bool:
+        return self._counted().__eq__(other)
+
+    def __ne__(self, other: object) -> bool:
+        return self._counted().__ne__(other)
+
+    __hash__ = int.__hash__
 
 
 def _folder(module: ModuleType) -> str:

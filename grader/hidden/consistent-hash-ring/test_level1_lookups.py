@@ -1,0 +1,296 @@
+"""Level 1: lookups follow the first point at or after the key's hash, wrapping around; get_nodes
+walks clockwise over distinct nodes; the answers are the same in every process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import hash_ring as subject
+import pytest
+from hash_ring import HashRing
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from grader.checks import Script, fail, machine_test, same, show
+from grader.oracles.hash_ring import SPACE, PlacedHash, RingModel, key
+
+pytestmark = pytest.mark.level(1)
+
+NAMES = ["cache-a", "cache-b", "cache-c", "db-1", "db-2", "edge-9"]
+HOW = ("# placed_hash(b'key:<n>') == n puts a key where the check wants; any other bytes "
+       "(your point names) hash to a fixed pseudo-random value below 2**32")
+
+
+def build(placed: PlacedHash, script: Script, vnodes: int,
+          nodes: list[tuple[str, int]]) -> tuple[HashRing, RingModel]:
+    """A ring of ``nodes`` (name, weight) on ``placed``, and its model."""
+    script.note(HOW)
+    ring = script.new("ring", HashRing, vnodes=vnodes, hash_fn=placed)
+    for node, weight in nodes:
+        with placed.adding(node) as points:
+            script.call("ring", ring, "add_node", node, weight)
+        if len(points) != vnodes * weight and not placed.collided:
+            fail(f"ring.add_node({node!r}, {weight}) placed {len(points)} new points, expected "
+                 f"vnodes × weight = {vnodes * weight}: each point sits at hash_fn(a name of "
+                 "your choosing), one hash per point.", script)
+    return ring, RingModel(placed.owner)
+
+
+def check_lookup(script: Script, ring: HashRing, model: RingModel, position: int) -> None:
+    actual = script.call("ring", ring, "get_node", key(position))
+    expected = model.node(position)
+    if not same(actual, expected):
+        fail(f"ring.get_node({key(position)!r}) gave {show(actual)}, expected {expected!r}: "
+             f"{model.explain(position)}.", script)
+
+
+def probes(model: RingModel) -> list[int]:
+    """Every point, one either side of it, both ends of the hash space."""
+    around = {0, SPACE - 1, model.positions[-1] + 1}
+    for point in model.positions:
+        around.update({point - 1, point, point + 1})
+    return sorted(p for p in around if 0 <= p < SPACE)
+
+
+def test_first_point_at_or_after_the_key() -> None:
+    """a key at a point's hash, just before it, just after it, and past the last point"""
+    placed = PlacedHash()
+    s = Script()
+    ring, model = build(placed, s, 3, [("cache-a", 1), ("cache-b", 1), ("cache-c", 2)])
+    assert not placed.collided
+    for position in probes(model):
+        check_lookup(s, ring, model, position)
+
+
+def test_wrap_around_past_the_largest_point() -> None:
+    """a key hashing above every point belongs to the node of the smallest point"""
+    placed = PlacedHash()
+    s = Script()
+    ring, model = build(placed, s, 2, [("cache-a", 1), ("cache-b", 1)])
+    for position in (model.positions[-1] + 1, SPACE - 1):
+        check_lookup(s, ring, model, position)
+
+
+def test_get_nodes_walks_clockwise_over_distinct_nodes() -> None:
+    """get_nodes(key, n): n distinct nodes in clockwise order, the first being get_node(key)"""
+    placed = PlacedHash()
+    s = Script()
+    names = [("cache-a", 1), ("cache-b", 2), ("cache-c", 1), ("db-1", 1)]
+    ring, model = build(placed, s, 4, names)
+    for position in probes(model)[::3]:
+        for n in range(1, len(names) + 1):
+            actual = s.call("ring", ring, "get_nodes", key(position), n)
+            expected = model.nodes(position, n)
+            listed = list(actual) if isinstance(actual, list | tuple) else actual
+            if not same(listed, expected):
+                fail(f"ring.get_nodes({key(position)!r}, {n}) gave {show(actual)}, expected "
+                     f"{expected}: {model.explain(position)}; walk on clockwise from there, "
+                     "skipping nodes already taken.", s)
+
+
+def test_get_nodes_beyond_the_node_count_gives_all() -> None:
+    """get_nodes with n above the number of nodes returns every node once"""
+    placed = PlacedHash()
+    s = Script()
+    ring, _ = build(placed, s, 5, [("cache-a", 1), ("cache-b", 1), ("cache-c", 1)])
+    for n in (4, 10):
+        actual = s.call("ring", ring, "get_nodes", key(12345), n)
+        listed = list(actual)
+        if sorted(map(str, listed)) != ["cache-a", "cache-b", "cache-c"]:
+            fail(f"ring.get_nodes('key:12345', {n}) gave {show(actual)}; with only 3 nodes it "
+                 "must return each of the 3 once.", s)
+
+
+def test_str_and_bytes_keys_share_a_node() -> None:
+    """a str key is hashed as its UTF-8 bytes: 'x' and b'x' land on one node"""
+    s = Script()
+    ring = s.new("ring", HashRing, NAMES)
+    for text in ["user:42", "ключ", "日本語", "emoji-🙂", ""]:
+        as_str = s.call("ring", ring, "get_node", text)
+        as_bytes = s.call("ring", ring, "get_node", text.encode())
+        s.expect(as_bytes, as_str, f"ring.get_node({text.encode()!r})",
+                 f"ring.get_node({text!r}) gave {as_str!r}")
+
+
+def test_key_position_is_the_hash_of_its_utf8_bytes() -> None:
+    """hash_fn receives the key's UTF-8 bytes, exactly"""
+    seen: list[bytes] = []
+
+    def recording(data: bytes) -> int:
+        seen.append(bytes(data))
+        return len(seen)
+
+    s = Script()
+    ring = s.new("ring", HashRing, ["cache-a"], vnodes=2, hash_fn=recording)
+    seen.clear()
+    s.call("ring", ring, "get_node", "ключ")
+    if "ключ".encode() not in seen:
+        fail(f"ring.get_node('ключ') called hash_fn with {show(seen)}; the key's position is "
+             f"hash_fn of its UTF-8 bytes, {'ключ'.encode()!r}.", s)
+
+
+def test_empty_ring_raises_lookup_error() -> None:
+    """an empty ring (never filled, or emptied) raises LookupError on lookups"""
+    s = Script()
+    ring = s.new("ring", HashRing)
+    s.expect_raises(LookupError, "ring", ring, "get_node", "user:1")
+    s.expect_raises(LookupError, "ring", ring, "get_nodes", "user:1", 2)
+    s.call("ring", ring, "add_node", "cache-a")
+    s.call("ring", ring, "remove_node", "cache-a")
+    s.expect_raises(LookupError, "ring", ring, "get_node", "user:1")
+
+
+def test_errors() -> None:
+    """duplicate node: ValueError; unknown node: KeyError; get_nodes with n < 1: ValueError"""
+    s = Script()
+    ring = s.new("ring", HashRing, ["cache-a", "cache-b"])
+    s.expect_raises(ValueError, "ring", ring, "add_node", "cache-a")
+    s.expect(s.observe("len(ring)", len, ring), 2, "len(ring)", "the duplicate was refused")
+    s.expect_raises(KeyError, "ring", ring, "remove_node", "cache-z")
+    s.expect_raises(ValueError, "ring", ring, "get_nodes", "user:1", 0)
+    s.expect_raises(ValueError, "ring", ring, "get_nodes", "user:1", -1)
+    # the refused duplicate must not have added a second set of points
+    s.call("ring", ring, "remove_node", "cache-a")
+    s.expect(set(s.observe("ring.nodes", lambda: ring.nodes)), {"cache-b"}, "set(ring.nodes)")
+    for i in range(50):
+        s.expect(s.call("ring", ring, "get_node", f"user:{i}"), "cache-b",
+                 f"ring.get_node('user:{i}')", "cache-b is the only node left")
+
+
+def test_nodes_and_len_follow_adds_and_removes() -> None:
+    """nodes (compared as a set) and len(ring) follow every change; nodes= in the constructor"""
+    s = Script()
+    ring = s.new("ring", HashRing, ["cache-a", "cache-b"])
+    s.expect(set(s.observe("ring.nodes", lambda: ring.nodes)), {"cache-a", "cache-b"},
+             "set(ring.nodes)")
+    s.call("ring", ring, "add_node", "cache-c", 3)
+    s.expect(s.observe("len(ring)", len, ring), 3, "len(ring)", "a weight of 3 is still one node")
+    s.call("ring", ring, "remove_node", "cache-a")
+    s.expect(set(s.observe("ring.nodes", lambda: ring.nodes)), {"cache-b", "cache-c"},
+             "set(ring.nodes)")
+    s.expect(s.observe("len(ring)", len, ring), 2, "len(ring)")
+
+
+def test_answers_do_not_depend_on_insertion_order() -> None:
+    """the same nodes added in another order (or passed to the constructor) give the same ring"""
+    s = Script()
+    forward = s.new("forward", HashRing, NAMES)
+    backward = s.new("backward", HashRing)
+    for node in reversed(NAMES):
+        s.call("backward", backward, "add_node", node)
+    for i in range(300):
+        k = f"user:{i}"
+        a = s.call("forward", forward, "get_node", k)
+        b = s.call("backward", backward, "get_node", k)
+        s.expect(b, a, f"backward.get_node({k!r})", f"forward.get_node({k!r}) gave {a!r}")
+
+
+CHILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from hash_ring import HashRing
+ring = HashRing(json.loads(sys.argv[2]))
+keys = json.loads(sys.argv[3])
+print(json.dumps([ring.get_node(k) for k in keys] + [ring.get_node(k.encode()) for k in keys]))
+"""
+
+
+def test_same_answers_in_every_process() -> None:
+    """the default hash gives the same node for each key in two more Python processes, each
+    with its own PYTHONHASHSEED (Python's hash() of a str differs between them)"""
+    keys = [f"user:{i}" for i in range(200)] + ["日本語", "ключ", ""]
+    ring = HashRing(NAMES)
+    here = [ring.get_node(k) for k in keys] + [ring.get_node(k.encode()) for k in keys]
+    folder = str(Path(subject.__file__ or ".").resolve().parent)
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, folder, json.dumps(NAMES), json.dumps(keys)],
+            capture_output=True, text=True, env=env, timeout=60, check=False)
+        if proc.returncode != 0:
+            fail(f"HashRing({NAMES}) failed in another Python process "
+                 f"(PYTHONHASHSEED={seed}):\n{proc.stderr[-800:]}")
+        there = json.loads(proc.stdout)
+        differ = [(k, a, b) for k, a, b in zip(keys + keys, here, there, strict=True) if a != b]
+        if differ:
+            k, a, b = differ[0]
+            fail(f"HashRing({NAMES}).get_node({k!r}) gave {a!r} in the grading process but "
+                 f"{b!r} in another process with PYTHONHASHSEED={seed} ({len(differ)} of "
+                 f"{len(here)} lookups differ). Python's hash() of a str is salted per "
+                 "process; use a stable digest such as hashlib.blake2b for the default hash.")
+
+
+class RingMachine(RuleBasedStateMachine):
+    """Random adds, removes and lookups, compared after every step with a model of the rules."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.script = Script()
+        self.placed = PlacedHash()
+        self.ring: HashRing | None = None
+        self.vnodes = 1
+        self.members: set[str] = set()
+
+    @initialize(vnodes=st.integers(1, 4))
+    def create(self, vnodes: int) -> None:
+        self.vnodes = vnodes
+        self.script.note(HOW)
+        self.ring = self.script.new("ring", HashRing, vnodes=vnodes, hash_fn=self.placed)
+
+    @rule(node=st.sampled_from(NAMES), weight=st.integers(1, 3))
+    def add(self, node: str, weight: int) -> None:
+        if node in self.members:
+            self.script.expect_raises(ValueError, "ring", self.ring, "add_node", node, weight)
+            return
+        with self.placed.adding(node):
+            self.script.call("ring", self.ring, "add_node", node, weight)
+        self.members.add(node)
+
+    @rule(node=st.sampled_from(NAMES))
+    def remove(self, node: str) -> None:
+        if node not in self.members:
+            self.script.expect_raises(KeyError, "ring", self.ring, "remove_node", node)
+            return
+        self.script.call("ring", self.ring, "remove_node", node)
+        self.placed.forget(node)
+        self.members.discard(node)
+
+    @precondition(lambda self: bool(self.members))
+    @rule(position=st.integers(0, SPACE - 1), n=st.integers(1, 4), near=st.booleans())
+    def lookup(self, position: int, n: int, near: bool) -> None:
+        assume(not self.placed.collided)
+        model = RingModel(self.placed.owner)
+        if near:  # land exactly on a point: the at-or-after boundary
+            position = model.positions[position % len(model.positions)]
+        check_lookup(self.script, self.ring, model, position)  # type: ignore[arg-type]
+        actual = self.script.call("ring", self.ring, "get_nodes", key(position), n)
+        expected = model.nodes(position, n)
+        if n > len(self.members):  # all of them, in an order left open
+            expected = sorted(self.members)
+            actual = sorted(actual)
+        if not same(list(actual), expected):
+            fail(f"ring.get_nodes({key(position)!r}, {n}) gave {show(actual)}, expected "
+                 f"{expected}: {model.explain(position)}.", self.script)
+
+    @precondition(lambda self: not self.members)
+    @rule()
+    def lookup_empty(self) -> None:
+        self.script.expect_raises(LookupError, "ring", self.ring, "get_node", key(7))
+
+    @invariant()
+    def membership(self) -> None:
+        if self.ring is None:
+            return
+        ring = self.ring
+        self.script.expect(self.script.observe("len(ring)", len, ring), len(self.members),
+                           "then len(ring)")
+        nodes = self.script.observe("ring.nodes", lambda: set(ring.nodes))
+        self.script.expect(nodes, self.members, "then set(ring.nodes)")
+
+
+TestRingMachine = machine_test(RingMachine, points=4, max_examples=60, steps=20)
