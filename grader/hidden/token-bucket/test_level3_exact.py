@@ -1,0 +1,108 @@
+"""Level 3: over any schedule of requests, waits and sizes, every decision, tokens and wait_time
+match an exact model (the GCRA, in Fractions), and the tokens admitted never exceed
+capacity + rate × elapsed.
+
+Times are multiples of 1/512 s and rates and capacities binary fractions, so floats, Fractions
+and integer nanoseconds are all exact here; within 1e-9 (relative) of a boundary either
+decision is accepted."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from rate_limiter import TokenBucket
+
+from grader.checks import FakeClock, Script, fail, machine_test, show
+from grader.oracles.token_bucket import BucketModel, close
+
+pytestmark = pytest.mark.level(3)
+
+RATES = [0.25, 0.5, 1, 1.5, 2, 3, 10, 12.5, 64]
+CAPACITIES = [0.5, 1, 1.25, 2, 3, 5, 7.5, 10, 100]
+SIZES = [0.25, 0.5, 1, 1, 1, 2, 3, 4.5, 8]
+STEP = 1 / 512
+
+
+class ExactBucket(RuleBasedStateMachine):
+    """Random schedules compared step by step with an exact model of the bucket."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.script = Script()
+        self.clock = FakeClock()
+        self.bucket: TokenBucket | None = None
+        self.model: BucketModel | None = None
+
+    @initialize(rate=st.sampled_from(RATES), capacity=st.sampled_from(CAPACITIES))
+    def create(self, rate: float, capacity: float) -> None:
+        self.bucket = self.script.new("bucket", TokenBucket, rate, capacity, self.clock)
+        self.model = BucketModel(rate, capacity, self.clock.now)
+
+    @rule(steps=st.one_of(st.integers(0, 64), st.integers(0, 512 * 20)))
+    def advance(self, steps: int) -> None:
+        self.clock.advance(steps * STEP)
+        self.script.note(f"clock.advance({steps * STEP!r})")
+
+    @rule(tokens=st.sampled_from(SIZES))
+    def acquire(self, tokens: float) -> None:
+        assert self.model is not None
+        expected = self.model.decision(tokens, self.clock.now)
+        actual = self.script.call("bucket", self.bucket, "try_acquire", tokens)
+        if actual not in (True, False):
+            fail(f"bucket.try_acquire({tokens}) gave {show(actual)}; expected True or False.",
+                 self.script)
+        if expected is not None and actual != expected:
+            fail(f"bucket.try_acquire({tokens}) gave {actual}, expected {expected}: exactly "
+                 f"{float(self.model.tokens)} tokens are there (rate {float(self.model.rate)}/s, "
+                 f"capacity {float(self.model.capacity)}).", self.script)
+        self.model.follow(tokens, actual)
+
+    @rule(tokens=st.sampled_from(SIZES))
+    def wait_time(self, tokens: float) -> None:
+        assert self.model is not None
+        if tokens > self.model.capacity:
+            self.script.expect_raises(ValueError, "bucket", self.bucket, "wait_time", tokens)
+            return
+        expected = self.model.wait(tokens, self.clock.now)
+        actual = self.script.call("bucket", self.bucket, "wait_time", tokens)
+        if not close(actual, expected, max(1, expected)):
+            fail(f"bucket.wait_time({tokens}) gave {show(actual)}, expected "
+                 f"{float(expected)!r}: {float(self.model.tokens)} tokens are there and they "
+                 f"refill at {float(self.model.rate)} per second.", self.script)
+
+    @rule(tokens=st.sampled_from(SIZES))
+    def wait_then_acquire(self, tokens: float) -> None:
+        """Wait exactly as long as wait_time says: the request then succeeds."""
+        assert self.model is not None
+        if tokens > self.model.capacity:
+            return
+        wait = self.script.call("bucket", self.bucket, "wait_time", tokens)
+        self.clock.advance(float(wait))
+        self.script.note(f"clock.advance({float(wait)!r})")
+        expected = self.model.decision(tokens, self.clock.now)
+        actual = self.script.call("bucket", self.bucket, "try_acquire", tokens)
+        if actual is not True and expected is not None:
+            fail(f"bucket.try_acquire({tokens}) gave {show(actual)} right after waiting "
+                 f"wait_time({tokens}) = {show(wait)} seconds; waiting that long must be "
+                 "enough.", self.script)
+        self.model.follow(tokens, actual is True)
+
+    @invariant()
+    def tokens_and_ceiling(self) -> None:
+        if self.model is None:
+            return
+        bucket = self.bucket
+        actual = self.script.observe("bucket.tokens", lambda: bucket.tokens)  # type: ignore[union-attr]
+        expected = self.model.refill(self.clock.now)
+        if not close(actual, expected, self.model.capacity):
+            fail(f"then bucket.tokens gave {show(actual)}, expected {float(expected)!r}.",
+                 self.script)
+        ceiling = self.model.ceiling()
+        if self.model.admitted > ceiling:
+            fail(f"the bucket admitted {float(self.model.admitted)} tokens in "
+                 f"{float(self.model.last - self.model.start)} s; at most capacity + rate × "
+                 f"elapsed = {float(ceiling)} may pass.", self.script)
+
+
+TestExactBucket = machine_test(ExactBucket, points=10, max_examples=150, steps=30)
