@@ -19,7 +19,7 @@ Number = int | float | Fraction
 
 def slack(scale: Number) -> Fraction:
     """The tolerance around a boundary at ``scale`` (1e-9 relative, at least 1e-9)."""
-    return TOLERANCE * max(1, abs(Fraction(scale)))
+    return TOLERANCE * max(Fraction(1), abs(Fraction(scale)))
 
 
 class BucketModel:
