@@ -32,6 +32,7 @@ class BucketModel:
         self.last = Fraction(now)
         self.start = self.last
         self.admitted = Fraction(0)
+        self.leeway = Fraction(0)  # what boundary decisions admitted beyond the exact tokens
 
     def refill(self, now: Number) -> Fraction:
         now = Fraction(now)
@@ -53,6 +54,9 @@ class BucketModel:
     def follow(self, tokens: Number, admitted: bool) -> None:
         """Apply the answer the learner's bucket gave (it matched, or was free to choose)."""
         if admitted:
+            # Admitting a hair more than was there, at a boundary, is allowed: the model
+            # follows (its tokens go a hair below 0) and the ceiling grows by that hair.
+            self.leeway += max(Fraction(0), Fraction(tokens) - self.tokens)
             self.tokens -= Fraction(tokens)
             self.admitted += Fraction(tokens)
 
@@ -60,8 +64,9 @@ class BucketModel:
         return max(Fraction(0), (Fraction(tokens) - self.refill(now)) / self.rate)
 
     def ceiling(self) -> Fraction:
-        """The most that may have been admitted so far: capacity + rate × elapsed."""
-        return self.capacity + self.rate * (self.last - self.start)
+        """The most that may have been admitted so far: capacity + rate × elapsed (plus what
+        boundary decisions were allowed to admit)."""
+        return self.capacity + self.rate * (self.last - self.start) + self.leeway
 
 
 def close(actual: Number, expected: Fraction, scale: Number) -> bool:

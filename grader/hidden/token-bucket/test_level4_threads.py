@@ -46,7 +46,7 @@ def test_frozen_clock_admits_exactly_capacity() -> None:
 
 
 class TickingClock:
-    """Each reading is 1/1024 s after the previous one, whichever thread reads it."""
+    """Each reading is 1/512 s after the previous one, whichever thread reads it."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -54,7 +54,7 @@ class TickingClock:
 
     def __call__(self) -> float:
         with self.lock:
-            self.now += 1 / 1024
+            self.now += 1 / 512
             return self.now
 
 

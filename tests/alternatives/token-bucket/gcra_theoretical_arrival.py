@@ -1,0 +1,164 @@
+"""GCRA: each bucket stores one timestamp, its theoretical arrival time, not a token count.
+
+The timestamp is kept in units of one token's emission interval (seconds x rate), so taking
+n tokens moves it forward by exactly n. At a reading `now` the bucket holds
+`capacity - max(0, tat - now * rate)` tokens: it is full once `now * rate >= tat`.
+Readings are clamped to the latest one seen, so a clock that steps back, and the time it
+takes to catch up again, add nothing.
+
+The limiter keeps an OrderedDict in least-recently-used order and a heap of the readings at
+which buckets are full again. When it is full it drops the one bucket that refilled first,
+or the least recently used bucket if none has refilled.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+
+class TokenBucket:
+    """A token bucket stored as a theoretical arrival time (GCRA)."""
+
+    def __init__(
+        self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        if rate <= 0 or capacity <= 0:
+            raise ValueError("rate and capacity must both be > 0")
+        self._rate = float(rate)
+        self._capacity = float(capacity)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._latest = clock()
+        self._tat = self._latest * self._rate
+
+    def _read(self) -> float:
+        """Take a reading, remember the latest one, and return the raw reading."""
+        reading = self._clock()
+        if reading > self._latest:
+            self._latest = reading
+        return reading
+
+    def _available_at(self, now: float) -> float:
+        return self._capacity - max(0.0, self._tat - now * self._rate)
+
+    def try_acquire(self, tokens: float = 1) -> bool:
+        """Take all `tokens` or none of them."""
+        if tokens < 0:
+            raise ValueError("tokens must be >= 0")
+        if tokens > self._capacity:
+            return False
+        with self._lock:
+            self._read()
+            now = self._latest * self._rate
+            if self._capacity - max(0.0, self._tat - now) >= tokens:
+                self._tat = max(self._tat, now) + tokens
+                return True
+            return False
+
+    def wait_time(self, tokens: float = 1) -> float:
+        """Seconds from now until try_acquire(tokens) would succeed."""
+        if tokens > self._capacity:
+            raise ValueError("more tokens than the capacity would never be available")
+        with self._lock:
+            reading = self._read()
+            if self._available_at(self._latest) >= tokens:
+                return 0.0
+            wait = (self._tat + tokens - self._capacity) / self._rate - reading
+            while self._available_at(max(reading + wait, self._latest)) < tokens:
+                wait = math.nextafter(wait, math.inf)
+            return wait
+
+    @property
+    def tokens(self) -> float:
+        """The tokens available now."""
+        with self._lock:
+            self._read()
+            return self._available_at(self._latest)
+
+    def _is_full(self) -> bool:
+        with self._lock:
+            self._read()
+            return self._tat <= self._latest * self._rate
+
+    def _full_at(self) -> float:
+        """The clock reading from which the bucket is back at capacity."""
+        with self._lock:
+            return self._tat / self._rate
+
+    def _seen(self) -> float:
+        with self._lock:
+            return self._latest
+
+
+class RateLimiter:
+    """One GCRA bucket per key; drops the earliest refilled bucket, else the LRU one."""
+
+    def __init__(
+        self,
+        rate: float,
+        capacity: float,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
+    ) -> None:
+        if rate <= 0 or capacity <= 0:
+            raise ValueError("rate and capacity must both be > 0")
+        if max_keys < 1:
+            raise ValueError("max_keys must be >= 1")
+        self._rate = rate
+        self._capacity = capacity
+        self._clock = clock
+        self._max_keys = max_keys
+        self._lock = threading.Lock()
+        self._buckets: OrderedDict[Hashable, tuple[TokenBucket, int]] = OrderedDict()
+        self._heap: list[tuple[float, int, Hashable]] = []
+        self._stamps = itertools.count()
+        self._latest = -math.inf
+
+    def allow(self, key: Hashable, tokens: float = 1) -> bool:
+        """try_acquire on the key's bucket, which becomes the most recently used."""
+        if tokens < 0:
+            raise ValueError("tokens must be >= 0")
+        with self._lock:
+            entry = self._buckets.get(key)
+            if entry is None:
+                if len(self._buckets) >= self._max_keys:
+                    self._drop_one()
+                bucket = TokenBucket(self._rate, self._capacity, self._clock)
+            else:
+                bucket = entry[0]
+            allowed = bucket.try_acquire(tokens)
+            stamp = next(self._stamps)
+            self._buckets[key] = (bucket, stamp)
+            self._buckets.move_to_end(key)
+            heapq.heappush(self._heap, (bucket._full_at(), stamp, key))
+            self._latest = max(self._latest, bucket._seen())
+            if len(self._heap) > 2 * len(self._buckets) + 64:
+                self._heap = [(b._full_at(), s, k) for k, (b, s) in self._buckets.items()]
+                heapq.heapify(self._heap)
+            return allowed
+
+    def _drop_one(self) -> None:
+        now = max(self._clock(), self._latest)
+        heap = self._heap
+        while heap:
+            full_at, stamp, key = heap[0]
+            entry = self._buckets.get(key)
+            if entry is None or entry[1] != stamp:
+                heapq.heappop(heap)
+                continue
+            if full_at <= now + 1e-9 * (1.0 + abs(now)) and entry[0]._is_full():
+                heapq.heappop(heap)
+                del self._buckets[key]
+                return
+            break
+        self._buckets.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._buckets)
