@@ -75,7 +75,7 @@ def test_unknown_kata_without_a_close_name_lists_them_all(grade: GradeRunner) ->
     result = grade("no-such")
     assert result.exit_code == 2
     assert "no kata named 'no-such'" in result.stderr
-    assert "The katas are: lru-cache" in result.stderr
+    assert "The katas are: consistent-hash-ring, lru-cache, token-bucket" in result.stderr
 
 
 def test_outside_a_checkout_is_a_clear_error(grade: GradeRunner, tmp_path: Path) -> None:
@@ -109,13 +109,15 @@ def test_grading_records_history_and_list_shows_best(grade: GradeRunner,
         (ROOT / "solutions" / "lru-cache" / "lru_cache.py").read_text(encoding="utf-8"),
         encoding="utf-8",
     )
-    assert grade("list", cwd=scratch_repo).stdout.count("not graded yet") == 1
+    katas = len(list((scratch_repo / "katas").iterdir()))
+    assert grade("list", cwd=scratch_repo).stdout.count("not graded yet") == katas
     result = grade("lru-cache", cwd=scratch_repo)
     assert result.exit_code == 0, result.stdout
     assert (scratch_repo / ".grade" / "history.db").is_file()
     listing = grade("list", cwd=scratch_repo)
     assert listing.exit_code == 0
     assert "best 100/100" in listing.stdout
+    assert listing.stdout.count("not graded yet") == katas - 1
 
 
 def test_corrupt_history_never_costs_the_result(grade: GradeRunner, scratch_repo: Path) -> None:

@@ -1,5 +1,8 @@
 """Level 1: a new bucket is full and allows a burst of capacity; then it refills continuously
-at rate, fractions of a token included. Time comes only from the injected clock."""
+at rate, fractions of a token included. Time comes only from the injected clock.
+
+Rates here are powers of two, so every boundary is exact in floats whether the bucket counts
+tokens or, like the GCRA, keeps a time (1 / rate is exact too)."""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ def test_a_new_bucket_allows_a_burst_of_capacity() -> None:
     """a new bucket is full: exactly capacity requests succeed at once, then none"""
     clock = FakeClock()
     s = Script()
-    bucket = s.new("bucket", TokenBucket, 3, 5, clock)
+    bucket = s.new("bucket", TokenBucket, 4, 5, clock)
     expect_tokens(s, bucket, 5, "a new bucket starts full")
     for i in range(5):
         s.expect(s.call("bucket", bucket, "try_acquire"), True, "bucket.try_acquire()",

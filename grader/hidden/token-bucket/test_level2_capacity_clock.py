@@ -30,7 +30,7 @@ def test_never_above_capacity_after_a_long_idle() -> None:
     """after an hour idle, a bucket holds exactly capacity, not rate × an hour"""
     clock = FakeClock()
     s = Script()
-    bucket = s.new("bucket", TokenBucket, 10, 4, clock)
+    bucket = s.new("bucket", TokenBucket, 8, 4, clock)
     s.call("bucket", bucket, "try_acquire", 3)
     clock.advance(3600)
     s.note("clock.advance(3600)")
@@ -87,7 +87,7 @@ def test_a_full_bucket_stays_full_when_the_clock_steps_back() -> None:
     """stepping back never takes a bucket above capacity"""
     clock = FakeClock(1000.0)
     s = Script()
-    bucket = s.new("bucket", TokenBucket, 5, 2, clock)
+    bucket = s.new("bucket", TokenBucket, 4, 2, clock)
     for now in (900.0, 1000.0, 999.0, 5000.0, 4000.0, 5000.0):
         clock.now = now
         s.note(f"clock.now = {now}")

@@ -114,4 +114,39 @@ class ExactBucket(RuleBasedStateMachine):
                  f"elapsed = {float(ceiling)} may pass.", self.script)
 
 
-TestExactBucket = machine_test(ExactBucket, points=10, max_examples=150, steps=30)
+TestExactBucket = machine_test(ExactBucket, points=8, max_examples=150, steps=30)
+
+
+class TickingClock:
+    """Each reading is 1/512 s after the previous one."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.now += STEP
+        self.reads += 1
+        return self.now
+
+
+@pytest.mark.points(2)
+def test_steady_demand_on_a_ticking_clock_gets_the_full_rate() -> None:
+    """a request at every moment, on a clock that ticks at every read: about rate × elapsed
+    tokens are admitted, no more and not much less (no time is lost between readings)"""
+    clock = TickingClock()
+    start = clock.now
+    bucket = TokenBucket(4, 2, clock)
+    admitted = sum(1 for _ in range(4000) if bucket.try_acquire())
+    elapsed = clock.now - start
+    earned = 2 + 4 * elapsed
+    if admitted > earned + 1e-6:
+        fail(f"TokenBucket(4, 2) on a clock that ticks 1/512 s at every read admitted {admitted} "
+             f"requests in {elapsed:g} s; at most 2 + 4 × {elapsed:g} = {earned:g} tokens "
+             "ever existed.")
+    if admitted < 0.95 * earned - 1:
+        fail(f"TokenBucket(4, 2) on a clock that ticks 1/512 s at every read admitted only "
+             f"{admitted} of 4,000 back-to-back requests over {elapsed:g} s, when "
+             f"2 + 4 × {elapsed:g} = {earned:g} tokens accrued and every one was wanted. Time "
+             "between two readings of the clock is being lost: read the clock once per call, "
+             "and refill from the reading you remember to the reading you use.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
+from collections.abc import Iterable, Iterator
 
 import pytest
 import rate_limiter as subject
@@ -107,30 +108,56 @@ def test_least_recently_used_goes_when_none_refilled() -> None:
              "b was the least recently used bucket, so it was dropped: it starts full again")
 
 
-def test_memory_stays_bounded() -> None:
-    """20,000 distinct keys through max_keys=100: the memory the limiter keeps stops growing"""
-    clock = FakeClock()
-    limiter = RateLimiter(1, 2, clock, max_keys=100)
+def growth(limiter: RateLimiter, keys: Iterable[str]) -> int:
+    """How much the memory the limiter keeps grew while ``keys`` went through it (bytes)."""
     gc.collect()
     tracemalloc.start()
     try:
-        for i in range(1000):
-            limiter.allow(f"warm-up-client-{i:06d}")
+        before = tracemalloc.get_traced_memory()[0]
+        for key in keys:
+            limiter.allow(key)
         gc.collect()
-        settled = tracemalloc.get_traced_memory()[0]
-        for i in range(20_000):
-            limiter.allow(f"passing-client-{i:06d}")
-        gc.collect()
-        grown = tracemalloc.get_traced_memory()[0] - settled
+        return tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    if grown > 512 * 1024:
-        fail(f"after 20,000 more distinct keys through RateLimiter(1, 2, max_keys=100), the "
-             f"memory the limiter keeps grew by {grown / 1024:.0f} KiB; with at most 100 "
+
+
+@pytest.mark.points(2)
+def test_memory_stays_bounded_with_many_keys() -> None:
+    """10,000 distinct keys through max_keys=50: the memory the limiter keeps stops growing"""
+    limiter = RateLimiter(1, 2, FakeClock(), max_keys=50)
+    for i in range(500):
+        limiter.allow(f"warm-up-client-{i:06d}")
+    grown = growth(limiter, (f"passing-client-{i:06d}" for i in range(10_000)))
+    if grown > 256 * 1024:
+        fail(f"after 10,000 more distinct keys through RateLimiter(1, 2, max_keys=50), the "
+             f"memory the limiter keeps grew by {grown / 1024:.0f} KiB; with at most 50 "
              "buckets it should not grow at all. Something besides the buckets (a list of "
              "keys, a heap, a log) keeps every key ever seen.")
-    if len(limiter) > 100:
-        fail(f"len(limiter) is {len(limiter)} after 21,000 distinct keys with max_keys=100.")
+    if len(limiter) > 50:
+        fail(f"len(limiter) is {len(limiter)} after 10,500 distinct keys with max_keys=50.")
+
+
+@pytest.mark.points(2)
+def test_memory_stays_bounded_with_returning_keys() -> None:
+    """the same 50 keys, 10,000 requests: the memory the limiter keeps stops growing"""
+    clock = FakeClock()
+    limiter = RateLimiter(1, 2, clock, max_keys=50)
+
+    def returning() -> Iterator[str]:
+        for i in range(10_000):
+            if i % 50 == 0:
+                clock.advance(1 / 8)
+            yield f"regular-client-{i % 50:02d}"
+
+    for i in range(200):
+        limiter.allow(f"regular-client-{i % 50:02d}")
+    grown = growth(limiter, returning())
+    if grown > 256 * 1024:
+        fail(f"50 clients making 10,000 requests in all through RateLimiter(1, 2, max_keys=50) "
+             f"made the memory the limiter keeps grow by {grown / 1024:.0f} KiB; with the same "
+             "50 buckets throughout it should not grow. Something (a heap or a log of "
+             "requests) gains an entry per request and is never trimmed.")
 
 
 @pytest.mark.points(2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Mapping
 from itertools import chain
 from operator import itemgetter
@@ -57,8 +57,8 @@ class HashRing:
             raise ValueError(f"{node!r} is already on the ring")
         if weight < 1:
             raise ValueError(f"weight must be >= 1, got {weight}")
-        self._points.extend((self._hash_fn(name), node) for name in self._point_names(node, weight))
-        self._points.sort()
+        for name in self._point_names(node, weight):
+            insort(self._points, (self._hash_fn(name), node))
         self._weights[node] = weight
 
     def remove_node(self, node: str) -> None:

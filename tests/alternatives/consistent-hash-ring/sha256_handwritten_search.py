@@ -1,17 +1,16 @@
 """Truncated SHA-256 by default, index-first point names, a hand-written binary search.
 
 The default position is the first 8 bytes of SHA-256, big-endian. Point i of a node is
-named f"{i}-{node}". A new node's points are sorted on their own and merged into the
-ring in one linear pass (heapq.merge), and a lookup runs its own lower-bound binary
-search rather than calling bisect. When more replicas are asked for than there are
-nodes, get_nodes returns the primary first and the rest by name (the README leaves
-that order open).
+named f"{i}-{node}". Lookups, and the insertion of each new point, run a lower-bound
+binary search written out by hand rather than calling bisect (a point landing on a taken
+position goes after the owners with smaller names). When more replicas are asked for
+than there are nodes, get_nodes returns the primary first and the rest by name (the
+README leaves that order open).
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
@@ -47,10 +46,12 @@ class HashRing:
             raise ValueError(f"duplicate node {node!r}")
         if weight < 1:
             raise ValueError("weight must be positive")
-        new_points = sorted(
-            (self._hash_fn(f"{i}-{node}".encode()), node) for i in range(self._vnodes * weight)
-        )
-        self._ring = list(heapq.merge(self._ring, new_points))
+        for i in range(self._vnodes * weight):
+            point = (self._hash_fn(f"{i}-{node}".encode()), node)
+            at = self._lower_bound(point[0])
+            while at < len(self._ring) and self._ring[at] < point:
+                at += 1
+            self._ring.insert(at, point)
         self._weights[node] = weight
 
     def remove_node(self, node: str) -> None:
@@ -61,7 +62,7 @@ class HashRing:
         self._ring = [point for point in self._ring if point[1] != node]
 
     def _lower_bound(self, position: int) -> int:
-        """Index of the first point at or after `position`, or 0 past the last one."""
+        """Index of the first point at or after `position`; len(ring) if there is none."""
         lo, hi = 0, len(self._ring)
         while lo < hi:
             mid = (lo + hi) // 2
@@ -69,7 +70,7 @@ class HashRing:
                 lo = mid + 1
             else:
                 hi = mid
-        return lo % len(self._ring)
+        return lo
 
     def _locate(self, key: Key) -> int:
         if not self._ring:
@@ -80,7 +81,8 @@ class HashRing:
             data = key
         else:
             raise TypeError("key must be str or bytes")
-        return self._lower_bound(self._hash_fn(data))
+        i = self._lower_bound(self._hash_fn(data))
+        return i if i < len(self._ring) else 0
 
     def _distinct_from(self, start: int) -> Iterator[str]:
         seen: set[str] = set()

@@ -5,20 +5,31 @@ follow exact arithmetic. `tokens` converts to the nearest float; `wait_time` ret
 smallest float that, added to the current reading, reaches the exact moment the request
 would succeed.
 
-The limiter keeps an OrderedDict in least-recently-used order. When it is full it walks
-from the least recently used end and drops the first bucket that has refilled, or the
-least recently used one if none has. A lower bound on the earliest reading at which any
-held bucket can be full again lets it skip the walk while the clock has not reached it.
+The limiter keeps an OrderedDict in least-recently-used order and a heap of the readings
+at which buckets are full again, each rounded up to a float: clock readings are floats, so
+a bucket is full at a reading exactly when its rounded-up time is <= that reading (an entry
+is stale once its key is used again or dropped; the heap is rebuilt when it holds more than
+twice as many entries as there are buckets). When it is full it drops every bucket that has
+refilled, or the least recently used one if none has.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from fractions import Fraction
+
+
+def _float_at_least(value: Fraction) -> float:
+    result = float(value)
+    if Fraction(result) < value:
+        result = math.nextafter(result, math.inf)
+    return result
 
 
 class TokenBucket:
@@ -98,7 +109,7 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """One Fraction bucket per key; drops the first refilled bucket from the LRU end."""
+    """One Fraction bucket per key; drops every refilled bucket when full."""
 
     def __init__(
         self,
@@ -116,8 +127,9 @@ class RateLimiter:
         self._clock = clock
         self._max_keys = max_keys
         self._lock = threading.Lock()
-        self._buckets: OrderedDict[Hashable, TokenBucket] = OrderedDict()
-        self._next_full: Fraction | float = math.inf
+        self._buckets: OrderedDict[Hashable, tuple[TokenBucket, int]] = OrderedDict()
+        self._heap: list[tuple[float, int, Hashable]] = []
+        self._stamps = itertools.count()
         self._latest: Fraction | float = -math.inf
 
     def allow(self, key: Hashable, tokens: float = 1) -> bool:
@@ -125,30 +137,43 @@ class RateLimiter:
         if tokens < 0:
             raise ValueError("tokens must be >= 0")
         with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
+            entry = self._buckets.get(key)
+            if entry is None:
                 if len(self._buckets) >= self._max_keys:
-                    self._drop_one()
+                    self._make_room()
                 bucket = TokenBucket(self._rate, self._capacity, self._clock)
-                self._buckets[key] = bucket
             else:
+                bucket = entry[0]
                 self._buckets.move_to_end(key)
+            stamp = next(self._stamps)
+            self._buckets[key] = (bucket, stamp)
             allowed = bucket.try_acquire(tokens)
-            self._next_full = min(self._next_full, bucket._full_at())
+            heapq.heappush(self._heap, self._heap_entry(key, bucket, stamp))
             self._latest = max(self._latest, bucket._seen())
+            if len(self._heap) > 2 * len(self._buckets) + 64:
+                self._heap = [self._heap_entry(k, b, s) for k, (b, s) in self._buckets.items()]
+                heapq.heapify(self._heap)
             return allowed
 
-    def _drop_one(self) -> None:
+    @staticmethod
+    def _heap_entry(key: Hashable, bucket: TokenBucket, stamp: int) -> tuple[float, int, Hashable]:
+        return _float_at_least(bucket._full_at()), stamp, key
+
+    def _make_room(self) -> None:
         now = max(Fraction(self._clock()), self._latest)
-        if self._next_full <= now:
-            earliest: Fraction | float = math.inf
-            for key, bucket in self._buckets.items():
-                if bucket._is_full():
-                    del self._buckets[key]
-                    return
-                earliest = min(earliest, bucket._full_at())
-            self._next_full = earliest
-        self._buckets.popitem(last=False)
+        heap = self._heap
+        while heap:
+            full_at, stamp, key = heap[0]
+            entry = self._buckets.get(key)
+            if entry is None or entry[1] != stamp:
+                heapq.heappop(heap)
+            elif full_at <= now and entry[0]._is_full():
+                heapq.heappop(heap)
+                del self._buckets[key]
+            else:
+                break
+        if len(self._buckets) >= self._max_keys:
+            self._buckets.popitem(last=False)
 
     def __len__(self) -> int:
         with self._lock:

@@ -44,13 +44,14 @@ class HashRing:
             raise ValueError(f"node {node!r} is already on the ring")
         if weight < 1:
             raise ValueError(f"weight must be >= 1, got {weight!r}")
-        fresh = sorted(
-            (self._hash(f"{node}#{i}".encode()), node) for i in range(self._vnodes * weight)
-        )
         self._weights[node] = weight
-        self._points.extend(fresh)
-        self._points.sort()
-        self._hashes = [h for h, _ in self._points]
+        for i in range(self._vnodes * weight):
+            point = (self._hash(f"{node}#{i}".encode()), node)
+            at = bisect_left(self._hashes, point[0])
+            while at < len(self._points) and self._points[at] < point:
+                at += 1
+            self._points.insert(at, point)
+            self._hashes.insert(at, point[0])
 
     def remove_node(self, node: str) -> None:
         """Remove `node` and its points; KeyError if it is not on the ring."""

@@ -1,7 +1,8 @@
-"""Level 2: remove_node drops the node's points but does not refresh the list of positions that lookups bisect.
+"""Level 2: remove_node filters the node's points out of the point list but not out of the parallel list of positions that lookups bisect.
 
-Until the next add_node, the bisect index still counts the removed points, so it is
-out of step with the point list and keys land on the wrong surviving nodes.
+The two lists fall out of step: a bisect index found among stale positions picks the
+wrong point, so keys land on the wrong surviving nodes (or past the end of the list),
+and later insertions go to the wrong places.
 """
 
 from __future__ import annotations
@@ -44,13 +45,14 @@ class HashRing:
             raise ValueError(f"node {node!r} is already on the ring")
         if weight < 1:
             raise ValueError(f"weight must be >= 1, got {weight!r}")
-        fresh = sorted(
-            (self._hash(f"{node}#{i}".encode()), node) for i in range(self._vnodes * weight)
-        )
         self._weights[node] = weight
-        self._points.extend(fresh)
-        self._points.sort()
-        self._hashes = [h for h, _ in self._points]
+        for i in range(self._vnodes * weight):
+            point = (self._hash(f"{node}#{i}".encode()), node)
+            at = bisect_left(self._hashes, point[0])
+            while at < len(self._points) and self._points[at] < point:
+                at += 1
+            self._points.insert(at, point)
+            self._hashes.insert(at, point[0])
 
     def remove_node(self, node: str) -> None:
         """Remove `node` and its points; KeyError if it is not on the ring."""
@@ -70,7 +72,7 @@ class HashRing:
         if not self._points:
             raise LookupError("the ring is empty")
         i = bisect_left(self._hashes, self._position(key))
-        return 0 if i >= len(self._points) else i
+        return 0 if i == len(self._hashes) else i
 
     def get_node(self, key: Key, loads: Mapping[str, int] | None = None, c: float = 1.25) -> str:
         """The node of the first point at or after hash(key); with `loads`, bounded loads."""

@@ -44,11 +44,9 @@ class HashRing:
             raise ValueError(f"node {node!r} is already on the ring")
         if weight < 1:
             raise ValueError(f"weight must be >= 1, got {weight!r}")
-        fresh = sorted(
-            (self._hash(f"{node}#{i}".encode()), node) for i in range(self._vnodes * weight)
-        )
         self._weights[node] = weight
-        self._points.extend(fresh)
+        for i in range(self._vnodes * weight):
+            self._points.append((self._hash(f"{node}#{i}".encode()), node))
 
     def remove_node(self, node: str) -> None:
         """Remove `node` and its points; KeyError if it is not on the ring."""

@@ -1,4 +1,8 @@
-"""Level 2: uses abs() of the elapsed time, so a clock that steps backwards adds tokens."""
+"""Level 2: uses abs() of the elapsed time, so a clock that steps backwards adds tokens.
+
+A reading of 90 after 100 credits ten seconds of tokens, and going back to 100 credits
+them again.
+"""
 
 from __future__ import annotations
 

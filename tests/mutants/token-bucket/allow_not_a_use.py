@@ -1,4 +1,8 @@
-"""Level 5: allow() does not move an existing key to the most recent end, so the limiter drops the oldest key rather than the least recently used one."""
+"""Level 5: allow() does not mark an existing key as recently used, so the oldest key is dropped, not the LRU.
+
+Keys are dropped in order of creation: a key used a moment ago is dropped before one
+that has been idle since.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Level 2: on a backwards step it adds nothing but still sets the timestamp to the smaller reading, so the time the clock takes to catch up is counted twice."""
+"""Level 2: a backwards step sets the timestamp to the smaller reading, so the catch-up time is counted twice.
+
+After readings 100, 90, 100 the bucket credits the ten seconds from 90 to 100 although
+they were already counted.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Level 2: clamps to capacity before adding the refill instead of after, so a bucket can hold up to capacity plus one refill."""
+"""Level 2: clamps to capacity before adding the refill instead of after, so a bucket can hold up to capacity plus one refill.
+
+The clamp runs on the old count, so after a long idle period the bucket holds
+capacity + rate x elapsed tokens.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Level 5: when no bucket has refilled it calls popitem() without last=False, dropping the most recently used bucket instead of the least."""
+"""Level 5: calls popitem() without last=False, so it drops the most recently used bucket, not the least.
+
+OrderedDict.popitem() pops the last (most recent) item by default.
+"""
 
 from __future__ import annotations
 

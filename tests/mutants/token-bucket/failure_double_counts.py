@@ -1,4 +1,8 @@
-"""Level 3: try_acquire stores the refilled count even when it refuses but moves the timestamp only when it grants, so the same time is credited again on the next call."""
+"""Level 3: a refused try_acquire stores the refilled count but keeps the old timestamp, so time counts twice.
+
+Drained at 0, refused at 0.25 (storing the half token but keeping the old timestamp),
+the bucket at 0.5 counts the first quarter second twice.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Level 5: keeps a lock per key in a dict that is never pruned when buckets are dropped, so memory grows with every distinct key while len() stays within max_keys."""
+"""Level 5: keeps a per-key lock in a dict that is never pruned, so memory grows with every distinct key.
+
+After 50,000 distinct keys the limiter holds at most max_keys buckets but 50,000 locks
+and keys.
+"""
 
 from __future__ import annotations
 

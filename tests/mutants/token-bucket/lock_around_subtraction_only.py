@@ -1,4 +1,8 @@
-"""Level 4: the lock covers the refill and the subtraction separately, not the check in between, so several threads can pass the check for the same tokens."""
+"""Level 4: locks the refill and the subtraction separately but not the check between them.
+
+Threads switch between `if self._tokens >= tokens` and the locked subtraction, and the
+count goes negative.
+"""
 
 from __future__ import annotations
 

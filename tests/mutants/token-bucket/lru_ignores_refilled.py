@@ -1,9 +1,11 @@
-"""Level 5: when full it always drops the least recently used bucket, even when other buckets have refilled to capacity."""
+"""Level 5: when full it always drops the least recently used bucket, even when other buckets have refilled to capacity.
+
+A key that has refilled (indistinguishable from a new one) survives while a key whose
+bucket is still recovering is dropped and comes back full.
+"""
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import math
 import threading
 import time
@@ -67,16 +69,6 @@ class TokenBucket:
         with self._lock:
             self._refill()
             return self._tokens
-
-    def _is_full(self) -> bool:
-        with self._lock:
-            self._refill()
-            return self._tokens >= self._capacity
-
-    def _full_at(self) -> float:
-        """The clock reading from which the bucket is back at capacity."""
-        with self._lock:
-            return self._last + (self._capacity - self._tokens) / self._rate
 
 
 class RateLimiter:

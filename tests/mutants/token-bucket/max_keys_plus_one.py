@@ -1,4 +1,7 @@
-"""Level 5: compares the size with > instead of >=, so the limiter holds max_keys + 1 buckets."""
+"""Level 5: compares the size with > instead of >=, so the limiter holds max_keys + 1 buckets.
+
+With max_keys=2, a third key is added without dropping anything.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Level 1: a negative token count is not rejected, so try_acquire(-n) succeeds and adds n tokens."""
+"""Level 1: a negative token count is not rejected, so try_acquire(-n) succeeds and adds n tokens.
+
+try_acquire(-5) returns True and pushes the bucket above capacity instead of raising
+ValueError.
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""Level 5: never drops a bucket, so the table (and memory) grows with every distinct key and ignores max_keys."""
+"""Level 5: never drops a bucket, so the table grows with every distinct key and ignores max_keys.
+
+max_keys is stored but never checked.
+"""
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import math
 import threading
 import time
@@ -67,16 +68,6 @@ class TokenBucket:
             self._refill()
             return self._tokens
 
-    def _is_full(self) -> bool:
-        with self._lock:
-            self._refill()
-            return self._tokens >= self._capacity
-
-    def _full_at(self) -> float:
-        """The clock reading from which the bucket is back at capacity."""
-        with self._lock:
-            return self._last + (self._capacity - self._tokens) / self._rate
-
 
 class RateLimiter:
     """One bucket per key in a dict."""
@@ -100,7 +91,7 @@ class RateLimiter:
         self._buckets: dict[Hashable, TokenBucket] = {}
 
     def allow(self, key: Hashable, tokens: float = 1) -> bool:
-        """try_acquire on the key's bucket, which becomes the most recently used."""
+        """try_acquire on the key's bucket, created on first use."""
         if tokens < 0:
             raise ValueError("tokens must be >= 0")
         with self._lock:

@@ -1,4 +1,7 @@
-"""Level 4: every call creates its own threading.Lock(), which excludes no other thread."""
+"""Level 4: every call creates its own threading.Lock(), which excludes no other thread.
+
+`with threading.Lock():` builds a fresh lock each time, so it protects nothing.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Level 2: the refill is never capped at capacity, so an idle bucket keeps accumulating tokens."""
+"""Level 2: the refill is never capped at capacity, so an idle bucket keeps accumulating tokens.
+
+After 100 s idle at rate 2 a bucket of capacity 3 reports 203 tokens and allows a burst
+that large.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Level 4: the bucket has no lock, so threads interleave the refill, the check and the subtraction."""
+"""Level 4: the bucket has no lock, so threads interleave the refill, the check and the subtraction.
+
+32 threads on a frozen clock can all see the same tokens before any of them subtracts.
+"""
 
 from __future__ import annotations
 

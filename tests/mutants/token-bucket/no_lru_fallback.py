@@ -1,4 +1,7 @@
-"""Level 5: when the table is full it drops refilled buckets but, if none has refilled, drops nothing, so the table grows past max_keys."""
+"""Level 5: when full and no bucket has refilled, it drops nothing, so the table grows past max_keys.
+
+On a frozen clock no bucket ever refills, so every new key grows the table.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Level 1: try_acquire raises ValueError for more tokens than the capacity instead of returning False."""
+"""Level 1: try_acquire raises ValueError for more tokens than the capacity instead of returning False.
+
+The contract says a request above capacity simply fails (False); only wait_time raises.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Level 1: a request for more tokens than are there takes whatever is there (and returns False) instead of taking none."""
+"""Level 1: a request for more tokens than are there takes whatever is there (and returns False) instead of taking none.
+
+A refused request empties the bucket, so the next request has to wait for the whole
+amount again.
+"""
 
 from __future__ import annotations
 

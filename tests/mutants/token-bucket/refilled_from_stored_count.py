@@ -1,4 +1,8 @@
-"""Level 5: decides which buckets have refilled from their stored token counts without refilling them first, so it drops the least recently used bucket although others are back at capacity."""
+"""Level 5: judges "refilled" from each bucket's stored count without refilling it first.
+
+A bucket drained at 0 and idle since then still stores 0 tokens, so it looks empty
+until something refills it; the limiter drops a busy bucket in its place.
+"""
 
 from __future__ import annotations
 

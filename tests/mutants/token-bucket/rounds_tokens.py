@@ -1,4 +1,8 @@
-"""Level 3: rounds the token count to 6 decimals after each refill, so it drifts from the exact value."""
+"""Level 3: rounds the token count to 6 decimals after each refill, so it drifts from the exact value.
+
+Readings on a 1/512 s grid give counts like 0.005859375 that become 0.005859, so the
+bucket can refuse a request the exact count allows, and `tokens` is off.
+"""
 
 from __future__ import annotations
 

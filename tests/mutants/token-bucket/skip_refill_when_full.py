@@ -1,4 +1,8 @@
-"""Level 2: skips the refill while the bucket is full without moving the timestamp, so the time it sat full is credited again after the next take."""
+"""Level 2: skips the refill while full without moving the timestamp, so time spent full is credited later.
+
+A bucket left full from 0 to 50 s, then drained at 50 s, reads as full again at 50 s
+because the refill counts from 0.
+"""
 
 from __future__ import annotations
 

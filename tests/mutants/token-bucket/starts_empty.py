@@ -1,4 +1,8 @@
-"""Level 1: a new bucket starts empty instead of full, so there is no initial burst."""
+"""Level 1: a new bucket starts empty instead of full, so there is no initial burst.
+
+A new client is refused until tokens trickle in, although the README says a bucket
+starts full and allows a burst of `capacity` requests at once.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Level 5: allow() looks the key up before taking the limiter's lock, so two threads can each create a bucket for the same new key."""
+"""Level 5: looks the key up before taking the limiter's lock, so two threads can create two buckets for one key.
+
+32 threads hitting one new key each create and use their own full bucket, and
+admit up to 32 x capacity.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Level 1: wait_time returns tokens / rate, the time to earn the whole request from empty, ignoring the tokens already there."""
+"""Level 1: wait_time returns tokens / rate, the time to earn the whole request from empty, ignoring the tokens already there.
+
+With 0.5 tokens there and 1 requested at rate 2 it answers 0.5 s instead of 0.25 s.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Level 1: wait_time rounds up to whole seconds."""
+"""Level 1: wait_time rounds up to whole seconds.
+
+A wait of 0.25 s is reported as 1.0 s.
+"""
 
 from __future__ import annotations
 

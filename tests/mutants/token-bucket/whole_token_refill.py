@@ -1,4 +1,8 @@
-"""Level 1: refills whole tokens only (int() of what was earned) while the timestamp still advances, so fractions of a token are lost."""
+"""Level 1: refills in whole tokens only (int()) while the timestamp still advances, losing fractions.
+
+After a quarter of a second at rate 2 the half token earned is truncated to 0 and the
+timestamp moves on anyway, so a bucket polled often never refills.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Level 1: validates with `< 0` instead of `<= 0`, so a rate or capacity of 0 is accepted."""
+"""Level 1: validates with `< 0` instead of `<= 0`, so a rate or capacity of 0 is accepted.
+
+TokenBucket(0, 1) and TokenBucket(1, 0) construct without error; a zero rate later
+divides by zero in wait_time.
+"""
 
 from __future__ import annotations
 
