@@ -90,8 +90,19 @@ def describe(exc: BaseException, learner_files: frozenset[Path]) -> Feedback:
     if isinstance(exc, RecursionError):
         return Feedback("error", "RecursionError: maximum recursion depth exceeded.", location)
     if name.startswith("Flaky"):
-        return Feedback("failed", "gave different results when the same calls were repeated: "
-                        "does your code depend on time, randomness or object identity?", location)
+        inner = [e for e in getattr(exc, "exceptions", ()) if not type(e).__name__.startswith(
+            "Flaky")]
+        # A replay that did not fail the same way: a slow run cut short by the time limit,
+        # or code whose answers depend on more than the calls. Either way the first failure
+        # is real, and it is what the learner needs to see.
+        replayed = ("(Replaying the same calls did not fail the same way: does your code depend "
+                    "on time, randomness, object identity or state kept between objects, or did "
+                    "a slow run reach the time limit?)")
+        if inner:
+            first = describe(inner[0], learner_files)
+            return Feedback(first.outcome, _shorten(f"{first.message}\n{replayed}"),
+                            first.location)
+        return Feedback("failed", replayed.strip("()"), location)
     if isinstance(exc, AssertionError):
         # A plain assert in a hidden test: keep the author's message, never the asserted
         # expression (pytest's rewriting would print the hidden test's source).

@@ -56,7 +56,8 @@ class HashRing:
 
         With `loads` (node → current load; a node missing from it has load 0), return
         instead the first node clockwise whose load + 1 stays within the bound
-        ceil(c × (sum(loads.values()) + 1) / len(nodes)). Raise ValueError if c < 1.
+        ceil(c × (sum(loads.values()) + 1) / len(nodes)). With loads given, even empty,
+        raise ValueError if c < 1.
         """
         raise NotImplementedError
 

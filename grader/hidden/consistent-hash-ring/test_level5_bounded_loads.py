@@ -77,12 +77,12 @@ def check(s: Script, ring: HashRing, model: RingModel, position: int, loads: dic
 @pytest.mark.points(5)
 def test_first_node_clockwise_with_room(vnodes: int, count: int, position: int, raw: list[int],
                                         present: list[bool], c: float) -> None:
-    """random rings, loads and factors c, compared with the rule"""
+    """random rings, loads and factors c, compared with the rule; loads may name nodes that
+    are not on the ring (their load still counts in the total)"""
     s, placed, ring, model = build(vnodes, count)
     if placed.collided:
         return
-    loads = {node: load for node, load, here in zip(NAMES[:count], raw, present, strict=False)
-             if here}
+    loads = {node: load for node, load, here in zip(NAMES, raw, present, strict=True) if here}
     check(s, ring, model, position, loads, c, count)
 
 
@@ -111,11 +111,12 @@ def test_no_loads_means_plain_lookup() -> None:
 
 
 def test_factor_below_one_is_rejected() -> None:
-    """c < 1 raises ValueError (no node could stay within the limit); c = 1 is fine"""
+    """c < 1 raises ValueError whenever loads are given, even empty ones; c = 1 is fine"""
     s = Script()
     ring = s.new("ring", HashRing, ["cache-a", "cache-b"])
     s.expect_raises(ValueError, "ring", ring, "get_node", "user:1", {"cache-a": 1}, 0.99)
     s.expect_raises(ValueError, "ring", ring, "get_node", "user:1", {"cache-a": 1}, c=0.5)
+    s.expect_raises(ValueError, "ring", ring, "get_node", "user:1", {}, 0.5)
     s.call("ring", ring, "get_node", "user:1", {"cache-a": 1}, 1.0)
 
 
