@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.conftest import ROOT, GradeRunner, submission
+from tests.test_schema import SCHEMA
 
 
 def test_help_lists_the_commands(grade: GradeRunner) -> None:
@@ -142,6 +144,7 @@ def test_grade_all_grades_every_kata(grade: GradeRunner) -> None:
     result = grade("--all", "--solution", "-j", "2", "--format", "json")
     assert result.exit_code == 0, result.stdout[-2000:]
     data = json.loads(result.stdout)
+    jsonschema.validate(data, SCHEMA)
     slugs = sorted(p.parent.name for p in (ROOT / "katas").glob("*/kata.toml"))
     assert [k["slug"] for k in data["katas"]] == slugs
     assert data["score"] == 100
@@ -164,12 +167,12 @@ def test_a_partial_solution_gets_partial_credit(grade: GradeRunner, tmp_path: Pa
 def test_same_code_same_result(grade: GradeRunner, tmp_path: Path) -> None:
     """Derandomized hypothesis, no example database: two gradings of a flawed module report
     the same score and the same shrunk counterexample, word for word."""
-    source = (ROOT / "tests" / "mutants" / "lru-cache" / "ttl_boundary_strict.py").read_text(
-        encoding="utf-8")
-    folder = submission(tmp_path, source)
+    source = (ROOT / "tests" / "mutants" / "consistent-hash-ring" / "remove_unknown_ignored.py"
+              ).read_text(encoding="utf-8")
+    folder = submission(tmp_path, source, module="hash_ring")
 
     def messages() -> tuple[int, list[str]]:
-        result = grade("lru-cache", "--path", str(folder), "--format", "json")
+        result = grade("consistent-hash-ring", "--path", str(folder), "--format", "json")
         kata = result.json()["katas"][0]
         return kata["score"], [t["message"] for t in kata["tests"] if t["outcome"] != "passed"]
 

@@ -1,7 +1,7 @@
-"""Level 4: add_node only appends points and every lookup sorts the ring before bisecting.
+"""Level 4: every lookup bisects a freshly sorted copy of the point positions, O(n) work and comparisons per key.
 
-Sorting an already sorted list is still n - 1 comparisons, plus a fresh list of positions,
-on every single lookup.
+The positions are already kept sorted, so sorted() returns the same list: the answers are
+right, but each lookup copies and re-checks every point before its O(log n) search.
 """
 
 from __future__ import annotations
@@ -46,7 +46,12 @@ class HashRing:
             raise ValueError(f"weight must be >= 1, got {weight!r}")
         self._weights[node] = weight
         for i in range(self._vnodes * weight):
-            self._points.append((self._hash(f"{node}#{i}".encode()), node))
+            point = (self._hash(f"{node}#{i}".encode()), node)
+            at = bisect_left(self._hashes, point[0])
+            while at < len(self._points) and self._points[at] < point:
+                at += 1
+            self._points.insert(at, point)
+            self._hashes.insert(at, point[0])
 
     def remove_node(self, node: str) -> None:
         """Remove `node` and its points; KeyError if it is not on the ring."""
@@ -66,10 +71,9 @@ class HashRing:
     def _start(self, key: Key) -> int:
         if not self._points:
             raise LookupError("the ring is empty")
-        self._points.sort()
-        self._hashes = [h for h, _ in self._points]
-        i = bisect_left(self._hashes, self._position(key))
-        return 0 if i == len(self._hashes) else i
+        hashes = sorted(self._hashes)
+        i = bisect_left(hashes, self._position(key))
+        return 0 if i == len(hashes) else i
 
     def get_node(self, key: Key, loads: Mapping[str, int] | None = None, c: float = 1.25) -> str:
         """The node of the first point at or after hash(key); with `loads`, bounded loads."""
