@@ -38,6 +38,7 @@ __all__ = [
     "same",
     "show",
     "within",
+    "written",
 ]
 
 MAX_SCRIPT_LINES = 60
@@ -354,6 +355,19 @@ def within(seconds: float, what: str, fn: Callable[[], Any]) -> Any:
     if errors:
         raise errors[0]
     return box[0]
+
+
+def written(probe: Callable[[], object]) -> None:
+    """Re-raise NotImplementedError from ``probe`` (any other outcome is left to the check).
+
+    Call it from a fixture of a hypothesis test: a stub then fails at once, instead of failing
+    every generated example while hypothesis tries to shrink a failure that cannot shrink."""
+    try:
+        probe()
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001, S110 - the check itself reports anything else, better
+        pass
 
 
 def machine_test(machine: type, *, points: int = 1, max_examples: int = 100,
