@@ -1,4 +1,4 @@
-"""Level 2: remove_node forgets the node's points, so the removed node keeps answering for its keys.
+"""Level 1: remove_node forgets the node's points, so the removed node keeps answering for its keys.
 
 The node leaves `nodes` and `len`, but its points stay on the ring and still win lookups.
 """

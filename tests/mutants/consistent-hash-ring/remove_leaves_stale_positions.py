@@ -1,4 +1,4 @@
-"""Level 2: remove_node filters the node's points out of the point list but not out of the parallel list of positions that lookups bisect.
+"""Level 1: remove_node filters the node's points out of the point list but not out of the parallel list of positions that lookups bisect.
 
 The two lists fall out of step: a bisect index found among stale positions picks the
 wrong point, so keys land on the wrong surviving nodes (or past the end of the list),

@@ -1,4 +1,4 @@
-"""Level 3: every virtual point of a node is hashed from the node name alone, so all its points share one position.
+"""Level 1: every virtual point of a node is hashed from the node name alone, so all its points share one position.
 
 The node still gets vnodes × weight points, but they coincide, so virtual nodes do
 nothing to even out the arcs.

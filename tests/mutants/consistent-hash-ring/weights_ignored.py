@@ -1,4 +1,4 @@
-"""Level 3: add_node records the weight but always creates vnodes points, so weights have no effect."""
+"""Level 1: add_node records the weight but always creates vnodes points, so weights have no effect."""
 
 from __future__ import annotations
 

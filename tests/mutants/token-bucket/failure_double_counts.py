@@ -1,4 +1,4 @@
-"""Level 3: a refused try_acquire stores the refilled count but keeps the old timestamp, so time counts twice.
+"""Level 2: a refused try_acquire stores the refilled count but keeps the old timestamp, so time counts twice.
 
 Drained at 0, refused at 0.25 (storing the half token but keeping the old timestamp),
 the bucket at 0.5 counts the first quarter second twice.

@@ -1,4 +1,4 @@
-"""Level 3: reads the clock in whole milliseconds (truncated), losing sub-millisecond time.
+"""Level 1: reads the clock in whole milliseconds (truncated), losing sub-millisecond time.
 
 1/512 s is 1.953125 ms; truncating each reading to 1 ms drops fractions of a
 millisecond, which later readings partly give back, so counts and decisions drift.

@@ -1,4 +1,4 @@
-"""Level 2: skips the refill while full without moving the timestamp, so time spent full is credited later.
+"""Level 3: skips the refill while full without moving the timestamp, so time spent full is credited later.
 
 A bucket left full from 0 to 50 s, then drained at 50 s, reads as full again at 50 s
 because the refill counts from 0.
