@@ -171,7 +171,9 @@ class Script:
             getattr(obj, method)(*args, **kwargs)
         except NotImplementedError:
             raise
-        except error:
+        except error as exc:
+            if self.lines and self.lines[-1] == text:
+                self.lines[-1] = f"{text}  # raises {type(exc).__name__}, as it should"
             return
         except Exception as exc:  # noqa: BLE001 - the wrong error is the learner's mistake
             fail(f"{text} raised {type(exc).__name__}: {exc}; expected {names}.", self)

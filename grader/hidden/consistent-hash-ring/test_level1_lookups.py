@@ -21,7 +21,8 @@ from grader.oracles.hash_ring import SPACE, PlacedHash, RingModel, key
 
 pytestmark = pytest.mark.level(1)
 
-NAMES = ["cache-a", "cache-b", "cache-c", "db-1", "db-2", "edge-9"]
+# Names that share prefixes: removing "db-1" must not touch "db-10" or "db-11".
+NAMES = ["cache-a", "cache-ab", "db-1", "db-10", "db-11", "edge-9"]
 HOW = ("# placed_hash(b'key:<n>') == n puts a key where the check wants; any other bytes "
        "(your point names) hash to a fixed pseudo-random value below 2**32")
 
@@ -104,6 +105,21 @@ def test_get_nodes_walks_clockwise_over_distinct_nodes() -> None:
                      "skipping nodes already taken.", s)
 
 
+def test_get_nodes_on_a_weighted_ring_of_few_points() -> None:
+    """one point per weight unit: get_nodes may have to walk past a heavy node's points"""
+    placed = PlacedHash()
+    s = Script()
+    ring, model = build(placed, s, 1, [("cache-a", 4), ("cache-b", 1), ("cache-c", 1)])
+    for position in probes(model):
+        for n in (2, 3):
+            actual = s.call("ring", ring, "get_nodes", key(position), n)
+            expected = model.nodes(position, n)
+            if not same(list(actual), expected):
+                fail(f"ring.get_nodes({key(position)!r}, {n}) gave {show(actual)}, expected "
+                     f"{expected}: {model.explain(position)}; keep walking past cache-a's "
+                     "points until n distinct nodes are found.", s)
+
+
 def test_get_nodes_beyond_the_node_count_gives_all() -> None:
     """get_nodes with n above the number of nodes returns every node once"""
     placed = PlacedHash()
@@ -138,11 +154,14 @@ def test_key_position_is_the_hash_of_its_utf8_bytes() -> None:
 
     s = Script()
     ring = s.new("ring", HashRing, ["cache-a"], vnodes=2, hash_fn=recording)
-    seen.clear()
-    s.call("ring", ring, "get_node", "ключ")
-    if "ключ".encode() not in seen:
-        fail(f"ring.get_node('ключ') called hash_fn with {show(seen)}; the key's position is "
-             f"hash_fn of its UTF-8 bytes, {'ключ'.encode()!r}.", s)
+    for k in ["ключ", " User:1 ", "café", "e\u0301", b"\xff\xfe raw", b" Mixed Case "]:
+        seen.clear()
+        s.call("ring", ring, "get_node", k)
+        exact = k.encode() if isinstance(k, str) else k
+        if exact not in seen:
+            fail(f"ring.get_node({k!r}) called hash_fn with {show(seen)}; the key's position "
+                 f"is hash_fn of exactly {exact!r}: a str's UTF-8 bytes, as they are, and "
+                 "bytes unchanged (no strip, lower, normalisation or decoding).", s)
 
 
 def test_empty_ring_raises_lookup_error() -> None:
@@ -160,8 +179,12 @@ def test_errors() -> None:
     """duplicate node: ValueError; unknown node: KeyError; get_nodes with n < 1: ValueError"""
     s = Script()
     ring = s.new("ring", HashRing, ["cache-a", "cache-b"])
-    s.expect_raises(ValueError, "ring", ring, "add_node", "cache-a")
+    before = {f"user:{i}": s.observe("get_node", ring.get_node, f"user:{i}") for i in range(200)}
+    s.expect_raises(ValueError, "ring", ring, "add_node", "cache-a", 5)
     s.expect(s.observe("len(ring)", len, ring), 2, "len(ring)", "the duplicate was refused")
+    for k, node in before.items():
+        s.expect(s.call("ring", ring, "get_node", k), node, f"ring.get_node({k!r})",
+                 "a refused add_node must leave the ring exactly as it was")
     s.expect_raises(KeyError, "ring", ring, "remove_node", "cache-z")
     s.expect_raises(ValueError, "ring", ring, "get_nodes", "user:1", 0)
     s.expect_raises(ValueError, "ring", ring, "get_nodes", "user:1", -1)
@@ -176,9 +199,9 @@ def test_errors() -> None:
 def test_nodes_and_len_follow_adds_and_removes() -> None:
     """nodes (compared as a set) and len(ring) follow every change; nodes= in the constructor"""
     s = Script()
-    ring = s.new("ring", HashRing, ["cache-a", "cache-b"])
+    ring = s.new("ring", HashRing, (name for name in ["cache-a", "cache-b"]))
     s.expect(set(s.observe("ring.nodes", lambda: ring.nodes)), {"cache-a", "cache-b"},
-             "set(ring.nodes)")
+             "set(ring.nodes)", "nodes may be any iterable, a generator too")
     s.call("ring", ring, "add_node", "cache-c", 3)
     s.expect(s.observe("len(ring)", len, ring), 3, "len(ring)", "a weight of 3 is still one node")
     s.call("ring", ring, "remove_node", "cache-a")

@@ -12,11 +12,14 @@ from grader.checks import Script, fail, machine_test
 
 pytestmark = pytest.mark.level(2)
 
-NAMES = [f"10.0.0.{i}:11211" for i in range(1, 9)]
+# Addresses that share prefixes: removing 10.0.0.1 must not touch 10.0.0.10 or 10.0.0.11.
+NAMES = [f"10.0.0.{i}" for i in (1, 10, 11, 12, 2, 20, 21, 3)]
 KEYS = [f"session:{i:05d}" for i in range(3000)]
 
 
 def placement(script: Script, ring: HashRing, keys: list[str]) -> dict[str, str]:
+    script.note(f"[ring.get_node(k) for k in keys]  # {len(keys)} keys, {keys[0]!r} to "
+                f"{keys[-1]!r}")
     return {k: script.observe(f"ring.get_node({k!r})", ring.get_node, k) for k in keys}
 
 
@@ -76,7 +79,9 @@ def test_remove_then_add_restores_every_key() -> None:
     original = placement(s, ring, KEYS)
     s.call("ring", ring, "remove_node", NAMES[2])
     s.call("ring", ring, "remove_node", NAMES[4])
-    s.call("ring", ring, "add_node", NAMES[4])
+    s.call("ring", ring, "add_node", NAMES[4], 3)  # back with another weight...
+    s.call("ring", ring, "remove_node", NAMES[4])
+    s.call("ring", ring, "add_node", NAMES[4])  # ... and with its first weight again
     s.call("ring", ring, "add_node", NAMES[2])
     restored = placement(s, ring, KEYS)
     moved = [k for k in KEYS if restored[k] != original[k]]

@@ -16,11 +16,12 @@ import pytest
 from hash_ring import HashRing
 
 from grader.checks import CountingInt, KeyStats, LineCounter, Script, fail
-from grader.oracles.hash_ring import KEY_PREFIX, scattered
+from grader.oracles.hash_ring import KEY_PREFIX, SPACE, scattered
 
 pytestmark = [pytest.mark.level(4), pytest.mark.points(3)]
 
 SMALL = (16, 64)  # nodes, vnodes: 1,024 points
+WRAP_PREFIX = b"key:wrap-"
 LARGE = (64, 1024)  # 65,536 points
 
 
@@ -34,6 +35,8 @@ class CountingHash:
     def __call__(self, data: bytes) -> int:
         self.calls += 1
         data = bytes(data)
+        if data.startswith(WRAP_PREFIX):  # above every point: the lookup wraps around
+            return CountingInt(SPACE - 1 - int(data[len(WRAP_PREFIX):]), self.stats)
         position = scattered(data)
         if data.startswith(KEY_PREFIX):
             return CountingInt(position, self.stats)
@@ -54,7 +57,7 @@ def per_lookup(ring: HashRing, counting: CountingHash) -> tuple[float, float, fl
     """Mean hash calls, comparisons and lines, and the median allocation peak, per get_node."""
     calls, compares, lines, peaks = [], [], [], []
     for i in range(60):
-        key = f"key:{i}"
+        key = f"key:{i}" if i % 2 else f"key:wrap-{i}"  # half of them past the last point
         counting.calls = 0
         counting.stats.reset()
         with LineCounter(subject) as counter:
@@ -67,7 +70,7 @@ def per_lookup(ring: HashRing, counting: CountingHash) -> tuple[float, float, fl
         for i in range(30):
             tracemalloc.reset_peak()
             before = tracemalloc.get_traced_memory()[0]
-            ring.get_node(f"key:{i}")
+            ring.get_node(f"key:{i}" if i % 2 else f"key:wrap-{i}")
             peaks.append(tracemalloc.get_traced_memory()[1] - before)
     finally:
         tracemalloc.stop()
@@ -91,7 +94,7 @@ def test_get_node_hashes_once(measured: dict[str, tuple[float, float, float, flo
 
 def test_lookup_compares_log_n_points(
         measured: dict[str, tuple[float, float, float, float]]) -> None:
-    """get_node compares the key's hash with O(log n) points, not all of them"""
+    """get_node compares the key's hash with O(log n) points, not all of them, wrapping or not"""
     compares = measured["large"][1]
     bound = 4 * 16 + 8  # log2(65,536) = 16, and a hand-written binary search compares twice
     if compares > bound:

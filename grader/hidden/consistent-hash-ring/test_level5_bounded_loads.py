@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.checks import Script, fail, show, written
-from grader.oracles.hash_ring import SPACE, PlacedHash, RingModel, key
+from grader.oracles.hash_ring import SPACE, PlacedHash, RingModel, key, scattered
 
 pytestmark = pytest.mark.level(5)
 
@@ -143,3 +143,44 @@ def test_assigning_many_keys_stays_within_the_bound() -> None:
             fail(f"after placing {i + 1} keys with c=1.25 (feeding the loads back each time), "
                  f"{node} holds {current[node]}, above ceil(1.25 × {i + 1} / 8) = {limit}. "
                  f"Loads: {current}.", s)
+
+
+def test_the_walk_wraps_around() -> None:
+    """past the last point, with the first nodes clockwise full: the walk wraps and goes on"""
+    s, _, ring, model = build(2, 4)
+    for position in (model.positions[-2], model.positions[-1], model.positions[-1] + 1):
+        for count in (1, 2):
+            full = model.nodes(position, count)
+            loads = dict.fromkeys(full, 3)  # limit ceil(1.0 × (3 × count + 1) / 4) <= 2: full
+            check(s, ring, model, position, loads, 1.0, 4)
+
+
+def test_weighted_nodes_are_walked_point_by_point() -> None:
+    """a heavy node owns many points in a row: the walk passes all of them to find room"""
+    placed = PlacedHash()
+    s = Script()
+    ring = s.new("ring", HashRing, vnodes=1, hash_fn=placed)
+    for node, weight in (("cache-a", 5), ("cache-b", 1), ("cache-c", 1)):
+        with placed.adding(node):
+            s.call("ring", ring, "add_node", node, weight)
+    model = RingModel(placed.owner)
+    for position in [0, *model.positions, SPACE - 1]:
+        check(s, ring, model, position, {"cache-a": 4, "cache-b": 1}, 1.0, 3)
+
+
+def test_bounded_lookup_hashes_the_key_once() -> None:
+    """get_node with loads calls hash_fn once, like the plain lookup"""
+    calls: list[bytes] = []
+
+    def counting(data: bytes) -> int:
+        calls.append(bytes(data))
+        return scattered(bytes(data))
+
+    s = Script()
+    ring = s.new("ring", HashRing, ["cache-a", "cache-b", "cache-c"], vnodes=3,
+                 hash_fn=counting)
+    calls.clear()
+    s.call("ring", ring, "get_node", "user:1", {"cache-a": 5, "cache-b": 1}, 1.0)
+    if len(calls) != 1:
+        fail(f"ring.get_node('user:1', loads, 1.0) called hash_fn {len(calls)} times "
+             f"({show(calls)}); hash the key once.", s)
