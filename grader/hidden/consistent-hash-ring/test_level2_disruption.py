@@ -80,6 +80,14 @@ def test_remove_then_add_restores_every_key() -> None:
     s.call("ring", ring, "remove_node", NAMES[2])
     s.call("ring", ring, "remove_node", NAMES[4])
     s.call("ring", ring, "add_node", NAMES[4], 3)  # back with another weight...
+    fresh = HashRing([n for n in NAMES if n not in (NAMES[2], NAMES[4])])
+    fresh.add_node(NAMES[4], 3)
+    now = placement(s, ring, KEYS)
+    differ = [k for k in KEYS if now[k] != fresh.get_node(k)]
+    if differ:
+        fail(f"after re-adding {NAMES[4]!r} with weight 3, {len(differ)} keys differ from a ring "
+             f"built afresh with the same nodes and weights, e.g. {differ[0]!r}: a node that "
+             "comes back gets vnodes × its new weight points.", s)
     s.call("ring", ring, "remove_node", NAMES[4])
     s.call("ring", ring, "add_node", NAMES[4])  # ... and with its first weight again
     s.call("ring", ring, "add_node", NAMES[2])

@@ -150,5 +150,26 @@ def test_invalid_arguments_raise_value_error() -> None:
         fail(f"TokenBucket({rate}, {capacity}) was accepted; rate and capacity must be > 0.", s)
     bucket = s.new("bucket", TokenBucket, 1, 2, FakeClock())
     s.expect_raises(ValueError, "bucket", bucket, "try_acquire", -1)
+    s.expect_raises(ValueError, "bucket", bucket, "try_acquire", -0.5)
     s.expect_raises(ValueError, "bucket", bucket, "wait_time", 3)
     expect_tokens(s, bucket, 2, "nothing was taken")
+
+
+def test_a_hair_short_is_still_short() -> None:
+    """one 1/512 s tick before the last token is back (a deficit of 2e-6 at the slowest
+    rate), the request is refused; one tick later it succeeds"""
+    for rate in (1.0, 2.0**-10):
+        clock = FakeClock()
+        s = Script()
+        bucket = s.new("bucket", TokenBucket, rate, 1, clock)
+        s.call("bucket", bucket, "try_acquire")
+        almost = 1 / rate - 1 / 512
+        clock.advance(almost)
+        s.note(f"clock.advance({almost!r})  # {rate * almost!r} tokens back")
+        s.expect(s.call("bucket", bucket, "try_acquire"), False, "bucket.try_acquire()",
+                 f"only {rate * almost!r} of the token is back: no rounding in the "
+                 "request's favour")
+        clock.advance(1 / 512)
+        s.note("clock.advance(1 / 512)")
+        s.expect(s.call("bucket", bucket, "try_acquire"), True, "bucket.try_acquire()",
+                 "the whole token is back now")

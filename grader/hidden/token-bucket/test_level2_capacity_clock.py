@@ -34,6 +34,7 @@ def test_never_above_capacity_after_a_long_idle() -> None:
     s.call("bucket", bucket, "try_acquire", 3)
     clock.advance(3600)
     s.note("clock.advance(3600)")
+    s.call("bucket", bucket, "wait_time", 4)
     tokens = read_tokens(s, bucket)
     if not close(tokens, Fraction(4), 4):
         fail(f"bucket.tokens gave {show(float(tokens))}, expected 4: the bucket refills up to "

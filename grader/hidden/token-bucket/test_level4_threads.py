@@ -59,16 +59,21 @@ class TickingClock:
 
 
 def test_moving_clock_never_admits_more_than_accrued() -> None:
-    """32 threads on a clock that ticks with every read: admitted <= capacity + rate × elapsed"""
+    """32 threads acquiring and reading tokens and wait_time on a clock that ticks with every
+    read: admitted <= capacity + rate × elapsed"""
     clock = TickingClock()
     start = clock.now
     bucket = TokenBucket(16, 8, clock)
     admitted = [0] * THREADS
 
     def work(t: int) -> None:
-        for _ in range(12):
+        for i in range(12):
             if bucket.try_acquire():
                 admitted[t] += 1
+            if i % 2:  # reads refill too: they race with the writers as much as writes do
+                bucket.tokens  # noqa: B018
+            else:
+                bucket.wait_time()
 
     run_threads(THREADS, work, yield_in=subject)
     total = sum(admitted)
