@@ -156,9 +156,9 @@ def test_invalid_arguments_raise_value_error() -> None:
 
 
 def test_a_hair_short_is_still_short() -> None:
-    """one 1/512 s tick before the last token is back (a deficit of 2e-6 at the slowest
+    """one 1/512 s tick before the last token is back (a deficit of 6e-8 at the slowest
     rate), the request is refused; one tick later it succeeds"""
-    for rate in (1.0, 2.0**-10):
+    for rate in (1.0, 2.0**-10, 2.0**-15):
         clock = FakeClock()
         s = Script()
         bucket = s.new("bucket", TokenBucket, rate, 1, clock)
