@@ -71,6 +71,8 @@ def test_the_wheel_ships_the_hidden_suites(tmp_path: Path) -> None:
         hidden = [n for n in names if n.startswith(f"grader/hidden/{slug}/test_")]
         assert hidden, f"the wheel lacks grader/hidden/{slug}"
     assert "grader/py.typed" in names
+    oracles = {Path(n).name for n in names if n.startswith("grader/oracles/")}
+    assert {p.name for p in (ROOT / "grader" / "oracles").glob("*.py")} <= oracles
     assert not any(n.startswith(("katas/", "solutions/", "tests/")) for n in names)
 
 
