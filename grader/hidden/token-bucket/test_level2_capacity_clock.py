@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rate_limiter import TokenBucket
 
 from grader.checks import FakeClock, Script, fail, show, written
-from grader.oracles.token_bucket import close, slack
+from grader.oracles.token_bucket import STEP, close, slack
 
 pytestmark = [pytest.mark.level(2), pytest.mark.points(2)]
 
@@ -97,7 +97,6 @@ def test_a_full_bucket_stays_full_when_the_clock_steps_back() -> None:
             fail(f"bucket.tokens gave {show(float(tokens))}, above the capacity of 2.", s)
 
 
-STEP = 1 / 512
 
 
 @pytest.fixture

@@ -17,14 +17,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from rate_limiter import TokenBucket
 
 from grader.checks import FakeClock, Script, fail, machine_test, show
-from grader.oracles.token_bucket import BucketModel, close
+from grader.oracles.token_bucket import STEP, BucketModel, TickingClock, close
 
 pytestmark = pytest.mark.level(3)
 
 RATES = [0.25, 0.5, 1, 1.5, 2, 3, 10, 12.5, 64]
 CAPACITIES = [0.5, 1, 1.25, 2, 3, 5, 7.5, 10, 100]
 SIZES = [0.25, 0.5, 1, 1, 1, 2, 3, 4.5, 8]
-STEP = 1 / 512
 
 
 class ExactBucket(RuleBasedStateMachine):
@@ -115,19 +114,6 @@ class ExactBucket(RuleBasedStateMachine):
 
 
 TestExactBucket = machine_test(ExactBucket, points=8, max_examples=150, steps=30)
-
-
-class TickingClock:
-    """Each reading is 1/512 s after the previous one."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.reads = 0
-
-    def __call__(self) -> float:
-        self.now += STEP
-        self.reads += 1
-        return self.now
 
 
 @pytest.mark.points(2)

@@ -5,7 +5,6 @@ middle of a refill."""
 
 from __future__ import annotations
 
-import threading
 from fractions import Fraction
 
 import pytest
@@ -13,7 +12,7 @@ import rate_limiter as subject
 from rate_limiter import TokenBucket
 
 from grader.checks import FakeClock, fail, run_threads
-from grader.oracles.token_bucket import slack
+from grader.oracles.token_bucket import TickingClock, slack
 
 pytestmark = [pytest.mark.level(4), pytest.mark.points(4)]
 
@@ -43,19 +42,6 @@ def test_frozen_clock_admits_exactly_capacity() -> None:
     left = bucket.tokens
     if abs(Fraction(left)) > slack(50):
         fail(f"after {total} successful requests bucket.tokens is {left!r}, expected 0.")
-
-
-class TickingClock:
-    """Each reading is 1/512 s after the previous one, whichever thread reads it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self.lock:
-            self.now += 1 / 512
-            return self.now
 
 
 def test_moving_clock_never_admits_more_than_accrued() -> None:
