@@ -39,6 +39,7 @@ class Limits:
     memory_mb: int = 2048
     file_size_mb: int = 64
     output_kb: int = 4096
+    disk_mb: int = 256
 
 
     def capped(self, seconds: float) -> Limits:
@@ -158,7 +159,8 @@ def _limits(table: dict[str, Any], where: Path) -> Limits:
         raise CatalogError(f"{where}: field 'limits' must be a table")
     defaults = Limits()
     values: dict[str, Any] = {}
-    for name in ("test_timeout", "kata_timeout", "memory_mb", "file_size_mb", "output_kb"):
+    for name in ("test_timeout", "kata_timeout", "memory_mb", "file_size_mb", "output_kb",
+                 "disk_mb"):
         if name in raw:
             value = _require(raw, name, (int, float), where)
             if value <= 0:

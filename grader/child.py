@@ -1,10 +1,16 @@
-"""The grading child process: ``python -m grader.child CONFIG.json``.
+"""The grading child process: ``python -m grader.child``, configured on standard input.
 
-Runs in its own process group and temporary folder. It sets its resource limits, imports the
-code under test once (so that an import failure is reported as what it is), then runs the
-kata's hidden suite under pytest with the grader's plugin, which streams results to the parent
-over an inherited pipe. It ends with ``os._exit`` so that threads the code under test left
-behind cannot keep it alive.
+Runs in its own process group and temporary folder, under resource limits. It reads its
+configuration and the run's secret key from standard input and closes it, then:
+
+1. lists the hidden tests with a placeholder standing in for the code under test, before any
+   of that code runs, so that the list the grader scores against cannot be tampered with;
+2. installs the guard (:mod:`grader.guard`) and runs the suite under pytest with the grader's
+   plugin, which imports the code under test once every plugin is configured (so an import
+   failure is reported as what it is), checks the tripwires (:mod:`grader.tripwire`) after the
+   import and after each test, and streams signed results (:mod:`grader.channel`) to the grader.
+
+It ends with ``os._exit`` so that threads the code under test left behind cannot keep it alive.
 """
 
 from __future__ import annotations
@@ -99,48 +105,115 @@ def import_error_message(exc: BaseException, learner_dir: Path) -> dict[str, Any
             "location": location.__dict__ if location else None}
 
 
-def run(config: dict[str, Any]) -> int:
-    import pytest
-
-    from grader.plugin import write_record
-
-    learner_dir = Path(config["learner_dir"])
-    module = config["module"]
-    fd = config["results_fd"]
-    collect_only = config["collect_only"]
-    sys.path.append(str(learner_dir))  # appended: the learner's files never shadow a library
-    if collect_only:
-        sys.modules[module] = Placeholder(module)
-    else:
-        try:
-            import_subject(module, learner_dir)
-        except BaseException as exc:  # noqa: BLE001 - whatever the import did, report it
-            write_record(fd, {"type": "import-error", **import_error_message(exc, learner_dir)})
-            sys.modules[module] = Placeholder(module)
-            collect_only = True
-    Path("pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+def _pytest_args(config: dict[str, Any], *, collect_only: bool) -> list[str]:
     args = [
         config["hidden_dir"],
-        "-c", "pytest.ini", "--rootdir", ".",
+        "-c", os.devnull, "--rootdir", ".", "--confcutdir", config["hidden_dir"],
+        "--basetemp", str(Path("pytest-tmp").resolve()),
         "-p", "no:cacheprovider", "-p", "no:stepwise", "-p", "no:pastebin",
         "-p", "pytest_timeout", "-p", "_hypothesis_pytestplugin", "-p", "grader.plugin",
         "--strict-markers", "--assert=plain", "--import-mode=importlib",
         "-q", "--no-header", "--tb=no", "-o", "console_output_style=classic",
         "--timeout", str(config["test_timeout"]), "--timeout-method", "signal",
-        "--grade-results-fd", str(fd), "--grade-learner-dir", str(learner_dir),
     ]
     if collect_only:
         args.append("--collect-only")
-    if config["fail_fast"]:
-        args.append("--grade-fail-fast")
-    return int(pytest.main(args))
+    return args
+
+
+def _forget_hidden_modules(hidden_dir: Path) -> None:
+    """Drop the hidden suite's test modules so that the graded session imports them afresh
+    (what they imported, the oracles included, stays loaded)."""
+    for name, module in list(sys.modules.items()):
+        where = getattr(module, "__file__", None)
+        if where and Path(where).resolve().is_relative_to(hidden_dir):
+            del sys.modules[name]
+
+
+def run(config: dict[str, Any], key: bytes) -> int:
+    import pytest
+
+    from grader.channel import Channel
+    from grader.guard import Guard, Policy
+    from grader.plugin import ResultStream
+    from grader.tripwire import Tripwire
+
+    learner_dir = Path(config["learner_dir"])
+    hidden_dir = Path(config["hidden_dir"])
+    module = config["module"]
+    sandbox = Path.cwd().resolve()
+    policy = Policy(str(learner_dir), str(sandbox), tuple(config["protected"]))
+    trusted_files = {str(Path(__file__).resolve()), str(Path(sys.modules["grader.plugin"].__file__
+                                                             or "").resolve())}
+    guard: Guard
+
+    def report(kind: str, message: str) -> None:
+        channel.send({"type": "violation", "kind": kind, "message": message})
+
+    report_code = report.__code__
+
+    def trusted(frame: Any) -> bool:
+        # A violation report may come from anywhere; any other record only from the grader's
+        # plugin, on the main thread, with no code under test on the stack.
+        if frame is None:
+            return False
+        if frame.f_code is report_code:
+            return True
+        return frame.f_code.co_filename in trusted_files and not guard.learner_active(frame)
+
+    guard = Guard(policy, report)
+    channel = Channel(config["results_fd"], key, trusted)
+    del key
+    guard.keep_private(channel.writer)
+    sys.path.append(str(learner_dir))  # appended: the learner's files never shadow a library
+    output_limit = config["output_kb"] * 1024
+
+    # 1. The tests to grade, listed before any code under test runs: a placeholder stands in.
+    sys.modules[module] = Placeholder(module)
+    def listed(record: dict[str, Any]) -> None:
+        if record["type"] == "collected":  # the rest of this session is of no interest
+            channel.send(record)
+
+    listing = ResultStream(listed, learner_dir)
+    status = pytest.main(_pytest_args(config, collect_only=True), plugins=[listing])
+    if status not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        return int(status)
+    del sys.modules[module]
+    _forget_hidden_modules(hidden_dir)
+    if config["collect_only"]:
+        return int(status)
+
+    # 2. The graded session: the guard goes up, the code under test is imported at the start
+    # of the session (see ResultStream.pytest_sessionstart), then the suite runs.
+    def subject() -> dict[str, Any] | None:
+        try:
+            import_subject(module, learner_dir)
+        except BaseException as exc:  # noqa: BLE001 - whatever the import did, report it
+            sys.modules[module] = Placeholder(module)
+            return import_error_message(exc, learner_dir)
+        return None
+
+    def tripwire() -> Tripwire:
+        wire = Tripwire().watch()
+        guard.protected_types.update(wire.types)
+        return wire
+
+    guard.install()
+    stream = ResultStream(channel.send, learner_dir, fail_fast=config["fail_fast"],
+                          output_limit=output_limit, subject=subject, tripwire=tripwire)
+    return int(pytest.main(_pytest_args(config, collect_only=False), plugins=[stream]))
 
 
 def main() -> None:
-    config = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    config = json.loads(sys.stdin.buffer.read())
+    # The key came on standard input, which is now closed for good.
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    key = bytes.fromhex(config.pop("key"))
     set_limits(config)
     configure_hypothesis(shrink=not config["fail_fast"])
-    status = run(config)
+    status = run(config, key)
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)

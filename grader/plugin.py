@@ -1,16 +1,20 @@
 """The grader's pytest plugin: reads ``level`` and ``points`` markers, turns each hidden test's
 outcome into learner feedback, and streams the results to the grading process.
 
-Records are JSON lines written to a file descriptor the grader passed in (``--grade-results-fd``):
-``collected`` (every test with its level and points), one ``test`` record per test, and ``done``.
-A record that never arrives counts as a failure on the grader's side.
+Records go to a sink: the grading child's signed channel (:mod:`grader.channel`), or JSON lines
+on a file descriptor (``--grade-results-fd``) when the plugin is used on its own. In order:
+``collected`` (every test with its level and points), then ``start`` and ``test`` for each test,
+and ``done``; ``violation`` whenever the code under test tried something forbidden. A record
+that never arrives counts as a failure on the grader's side.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Generator
+import sys
+import threading
+from collections.abc import Callable, Generator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from typing import Any
 import pytest
 
 from grader.feedback import describe, learner_output
+from grader.tripwire import Tripwire
 
 PLUGIN_NAME = "grade-results"
 # Output lines naming these (the grader and its hidden suites) are never shown to learners.
@@ -29,6 +34,10 @@ def write_record(fd: int, record: dict[str, Any]) -> None:
     data = (json.dumps(record) + "\n").encode()
     while data:
         data = data[os.write(fd, data):]
+
+
+def _foreground_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if not t.daemon and t is not threading.main_thread()}
 
 
 def _marker_int(item: pytest.Item, name: str, default: int | None) -> int | None:
@@ -54,23 +63,82 @@ def _title(item: pytest.Item) -> str:
 
 
 class ResultStream:
-    """Merges the setup/call/teardown reports of each test into one record and streams it."""
+    """Merges the setup/call/teardown reports of each test into one record and streams it.
 
-    def __init__(self, fd: int, learner_dir: Path | None, fail_fast: bool) -> None:
-        self.fd = fd
+    ``sink`` receives every record. When grading, ``subject`` imports the code under test at
+    the start of the session, after every plugin is configured and before any hidden test
+    module is collected, and ``tripwire`` (taken just before that import) is checked after it
+    and after every test.
+    """
+
+    def __init__(self, sink: Callable[[dict[str, Any]], object], learner_dir: Path | None, *,
+                 fail_fast: bool = False, output_limit: int = 0,
+                 subject: Callable[[], dict[str, Any] | None] | None = None,
+                 tripwire: Callable[[], Tripwire] | None = None) -> None:
+        self.sink = sink
         self.learner_files = frozenset(learner_dir.glob("*.py")) if learner_dir else frozenset()
         self.fail_fast = fail_fast
+        self.output_limit = output_limit
+        self.subject = subject
+        self.make_tripwire = tripwire
+        self.tripwire: Tripwire | None = None
+        self.import_failed = False
         self.pending: dict[str, dict[str, Any]] = {}
         self.session: pytest.Session | None = None
+        self.plugins: tuple[object, ...] = ()
+        self.threads: set[threading.Thread] = set()
+        self.hooks: dict[str, tuple[object, ...]] = {}
 
     def write(self, record: dict[str, Any]) -> None:
-        if self.fd >= 0:
-            write_record(self.fd, record)
+        self.sink(record)
 
+    # -- the code under test, and what it must leave alone --------------------------------
+
+    @pytest.hookimpl(trylast=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.session = session
+        if self.subject is None:
+            return
+        if self.make_tripwire is not None:
+            self.tripwire = self.make_tripwire()
+        manager = session.config.pluginmanager
+        self.plugins = tuple(manager.get_plugins())
+        self.hooks = self._hooks(manager)
+        before = _foreground_threads()
+        error = self.subject()
+        self.check_threads(before)
+        if error is not None:
+            self.import_failed = True
+            self.write({"type": "import-error", **error})
+        self.check_tripwire()
+        self.write({"type": "imported"})
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+    def check_tripwire(self) -> bool:
+        """Report (once per change) anything patched since the snapshot; True if all is well."""
+        changes = self.tripwire.changes() if self.tripwire is not None else []
+        if self.session is not None:
+            manager = self.session.config.pluginmanager
+            if self.plugins and tuple(manager.get_plugins()) != self.plugins:
+                changes.append("a pytest plugin was registered or removed")
+            if self.hooks and self._hooks(manager) != self.hooks:
+                changes.append("pytest's hook implementations were changed")
+        if changes:
+            what = "; ".join(changes)
+            self.write({"type": "violation", "kind": "patch",
+                        "message": "forbidden while graded: your code may not patch the grader, "
+                                   f"pytest, hypothesis, the clock or builtins ({what})"})
+        return not changes
+
+    @staticmethod
+    def _hooks(manager: pytest.PytestPluginManager) -> dict[str, tuple[object, ...]]:
+        return {name: tuple(caller.get_hookimpls())
+                for name, caller in vars(manager.hook).items() if hasattr(caller, "get_hookimpls")}
+
+    def pytest_collection_modifyitems(self, session: pytest.Session,
+                                      items: list[pytest.Item]) -> None:
+        if self.import_failed:
+            items[:] = []  # nothing can run; every test counts as failed
+            return
         tests = []
         for item in items:
             level = _marker_int(item, "level", None)
@@ -80,6 +148,36 @@ class ResultStream:
             tests.append({"id": item.nodeid, "level": level, "title": _title(item),
                           "points": _marker_int(item, "points", 1)})
         self.write({"type": "collected", "tests": tests})
+        if self.tripwire is not None:
+            hidden = {Path(str(item.path)).resolve() for item in items}
+            for name, module in list(sys.modules.items()):
+                where = getattr(module, "__file__", None)
+                if where and Path(where).resolve() in hidden:
+                    self.tripwire.watch_module(name, module, strict=True)
+            # the session's collector nodes, registered as plugins while collecting
+            manager = session.config.pluginmanager
+            self.plugins = tuple(manager.get_plugins())
+            self.hooks = self._hooks(manager)
+
+    # -- results ----------------------------------------------------------------------------
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self.threads = _foreground_threads()
+        self.write({"type": "start", "id": nodeid})
+
+    def check_threads(self, before: set[threading.Thread]) -> None:
+        """A non-daemon thread the code under test started and left running would keep any
+        program using it from exiting."""
+        lingering = _foreground_threads() - before
+        for thread in lingering:
+            thread.join(0.2)
+        lingering = {t for t in lingering if t.is_alive()}
+        if lingering:
+            name = sorted(t.name for t in lingering)[0]
+            self.write({"type": "violation", "kind": "threads", "message": (
+                f"your code left a non-daemon thread running ({name!r}): a program using it "
+                "could never exit. Stop the thread when its work is done, or make it a "
+                "daemon (threading.Thread(..., daemon=True))")})
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -92,12 +190,19 @@ class ResultStream:
                 "outcome": feedback.outcome if call.when == "call" else "error",
                 "message": feedback.message,
                 "location": asdict(feedback.location) if feedback.location else None,
+                "exception": type(call.excinfo.value).__name__,
             }))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entry = self.pending.setdefault(report.nodeid, {"outcome": "passed", "duration_s": 0.0})
         entry["duration_s"] += report.duration
+        captured = report.capstdout + report.capstderr
+        if self.output_limit and len(captured) > self.output_limit and entry["outcome"] in (
+                "passed", "skipped"):
+            entry.update(outcome="failed", output_exceeded=True,
+                         message=f"your code printed {len(captured) // 1024} KiB during this "
+                                 f"check; the limit is {self.output_limit // 1024} KiB")
         if (report.failed or report.skipped) and entry["outcome"] == "passed":
             feedback = dict(report.user_properties).get("grade_feedback")
             if report.skipped:
@@ -106,12 +211,17 @@ class ResultStream:
                 entry.update(feedback)
             else:
                 entry.update(outcome="error", message=report.longreprtext[-2000:])
-            output = learner_output(report.capstdout + report.capstderr, INTERNAL_PATHS)
+            output = learner_output(captured[-1_000_000:], INTERNAL_PATHS)
             if output:
                 entry["output"] = output
         if report.when != "teardown":
             return
-        self.write({"type": "test", "id": report.nodeid, **self.pending.pop(report.nodeid)})
+        entry = self.pending.pop(report.nodeid)
+        if self.subject is not None:
+            self.check_threads(self.threads)
+        if self.subject is not None and not self.check_tripwire():
+            entry.update(outcome="error", message="patched the grader's code (see above)")
+        self.write({"type": "test", "id": report.nodeid, **entry})
         if self.fail_fast and entry["outcome"] not in ("passed", "skipped") and self.session:
             self.session.shouldstop = "stopped at the first failure"
 
@@ -122,6 +232,8 @@ class ResultStream:
             self.write({"type": "interrupted"})
 
     def pytest_sessionfinish(self, exitstatus: int) -> None:
+        if self.subject is not None:
+            self.check_tripwire()
         self.write({"type": "done", "exitstatus": int(exitstatus)})
 
 
@@ -138,10 +250,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "level(n): the kata level (1-based) this test belongs to")
     config.addinivalue_line("markers", "points(n): how many points this test is worth (default 1)")
+    if any(isinstance(p, ResultStream) for p in config.pluginmanager.get_plugins()):
+        return  # the grading child registered its own stream
+    fd = config.getoption("--grade-results-fd")
     learner_dir = config.getoption("--grade-learner-dir")
     stream = ResultStream(
-        config.getoption("--grade-results-fd"),
+        (lambda record: write_record(fd, record)) if fd >= 0 else (lambda record: None),
         Path(learner_dir).resolve() if learner_dir else None,
-        config.getoption("--grade-fail-fast"),
+        fail_fast=config.getoption("--grade-fail-fast"),
     )
     config.pluginmanager.register(stream, PLUGIN_NAME)

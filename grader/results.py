@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Outcome = Literal["passed", "failed", "error", "timeout", "skipped"]
-Status = Literal["graded", "timeout", "crashed", "import-error", "missing"]
+Status = Literal["graded", "timeout", "crashed", "memory", "output", "disk", "forbidden",
+                 "import-error", "missing"]
 RESULTS_VERSION = 1
 
 

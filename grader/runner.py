@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,10 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from grader.catalog import Kata
+from grader.catalog import Kata, Limits
+from grader.channel import Verifier
 from grader.errors import Interrupted
 
-PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_PARENT = PACKAGE_DIR.parent
+# How long past its time limit a test may go quiet before the grader stops the child itself
+# (the code under test swallowed or disabled pytest-timeout's alarm).
+STALL_GRACE_S = 30.0
+DISK_POLL_S = 0.5
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -51,6 +58,10 @@ class ChildRun:
     returncode: int | None = None
     timed_out: bool = False
     output_exceeded: bool = False
+    disk_exceeded: bool = False
+    stalled: bool = False  # a test ran on past its time limit (the timeout was defeated)
+    forged: str = ""  # why the results channel cannot be believed, if it cannot
+    escaped: int = 0  # processes the code under test left running
     output_tail: str = ""
     duration_s: float = 0.0
 
@@ -90,13 +101,14 @@ class _CappedReader(threading.Thread):
 
 
 class _RecordReader(threading.Thread):
-    """Reads the results pipe: JSON lines, bounded in size; malformed lines are ignored."""
+    """Reads the results pipe: signed JSON lines, checked as they come (bounded in size)."""
 
-    def __init__(self, fd: int, limit: int) -> None:
+    def __init__(self, fd: int, key: bytes, limit: int) -> None:
         super().__init__(daemon=True)
         self.fd = fd
         self.limit = limit
-        self.records: list[dict[str, Any]] = []
+        self.verifier = Verifier(key)
+        self.last_progress = time.monotonic()
 
     def run(self) -> None:
         buffer = b""
@@ -105,19 +117,73 @@ class _RecordReader(threading.Thread):
             while chunk := pipe.read(65536):
                 received += len(chunk)
                 if received > self.limit:
+                    self.verifier.forged = self.verifier.forged or "the results channel overflowed"
                     continue
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
-                    with contextlib.suppress(ValueError):
-                        record = json.loads(line)
-                        if isinstance(record, dict):
-                            self.records.append(record)
+                    self.verifier.feed(line)
+                    self.last_progress = time.monotonic()
+        if buffer and not self.verifier.forged:
+            self.verifier.forged = "the results channel ended in the middle of a record"
+
+
+def _folder_size(folder: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512  # noqa: PTH118
+    return total
 
 
 def _kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
+
+
+def _become_subreaper() -> bool:
+    """Ask Linux to hand this process every orphaned descendant (PR_SET_CHILD_SUBREAPER), so
+    that a process the code under test started in a session of its own can still be found and
+    stopped. Elsewhere, killing the child's process group is all there is."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(36, 1, 0, 0, 0)) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _processes() -> Iterator[tuple[int, int, int]]:
+    """``(pid, parent pid, process group)`` of every process (Linux; nothing elsewhere)."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:  # noqa: PTH123
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            yield int(entry.name), int(fields[1]), int(fields[2])
+
+
+def _started_in(pid: int, work: Path) -> bool:
+    """Was ``pid`` started from the grading folder ``work`` (its environment says so)?"""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as environ:  # noqa: PTH123
+            return f"TMPDIR={work / 'tmp'}".encode() in environ.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def _adopted_orphans(known: set[int]) -> list[int]:
+    """Processes whose parent is this one but that this grader did not start."""
+    me = os.getpid()
+    return [pid for pid, parent, _ in _processes() if parent == me and pid not in known]
 
 
 class _ChildGroups:
@@ -128,6 +194,14 @@ class _ChildGroups:
         self._lock = threading.Lock()
         self._groups: set[int] = set()
         self.stopping = False
+        self.subreaper = False
+        self._subreaper_asked = False
+
+    def ensure_subreaper(self) -> None:
+        with self._lock:
+            if not self._subreaper_asked:
+                self._subreaper_asked = True
+                self.subreaper = _become_subreaper()
 
     def add(self, pgid: int) -> None:
         with self._lock:
@@ -146,6 +220,36 @@ class _ChildGroups:
             groups = list(self._groups)
         for pgid in groups:
             _kill_group(pgid)
+
+    def start(self, starter: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+        """Start a child and register it in one step, so a sweep never mistakes it for an
+        orphan."""
+        with self._lock:
+            if self.stopping:
+                raise Interrupted
+            process = starter()
+            self._groups.add(process.pid)
+            return process
+
+    def sweep_orphans(self, work: Path) -> int:
+        """Kill and reap every orphan this process adopted as a subreaper (the code under
+        test's escaped descendants), until none is left; return how many came from ``work``."""
+        if not self.subreaper:
+            return 0
+        ours = 0
+        for _ in range(100):
+            with self._lock:
+                orphans = _adopted_orphans(set(self._groups))
+                ours += sum(_started_in(pid, work) for pid in orphans)
+                for pid in orphans:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGKILL)
+            if not orphans:
+                break
+            for pid in orphans:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+        return ours
 
 
 CHILDREN = _ChildGroups()
@@ -170,16 +274,21 @@ def map_in_parallel(fn: Callable[[T], R], items: Iterable[T], workers: int) -> I
     pool.shutdown()
 
 
-def _child_config(kata: Kata, submission: Submission, results_fd: int, *, collect_only: bool,
-                  fail_fast: bool) -> dict[str, Any]:
+def _child_config(kata: Kata, submission: Submission, results_fd: int, key: bytes, *,
+                  collect_only: bool, fail_fast: bool) -> dict[str, Any]:
     limits = kata.limits
+    learner_dir = submission.directory.resolve()
+    protected = [str(PACKAGE_DIR), str((kata.root / "solutions").resolve())]
     return {
         "module": kata.module,
-        "learner_dir": str(submission.directory.resolve()),
+        "learner_dir": str(learner_dir),
         "hidden_dir": str(kata.hidden_dir),
+        "protected": protected,
         "results_fd": results_fd,
+        "key": key.hex(),
         "memory_mb": limits.memory_mb,
         "file_size_mb": limits.file_size_mb,
+        "output_kb": limits.output_kb,
         "cpu_seconds": limits.kata_timeout + 5,
         "test_timeout": limits.test_timeout,
         "collect_only": collect_only,
@@ -187,11 +296,13 @@ def _child_config(kata: Kata, submission: Submission, results_fd: int, *, collec
     }
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(work: Path) -> dict[str, str]:
     """The parent's environment without pytest or hypothesis settings that could change the
-    run, plus what makes the child deterministic and quiet."""
+    run, plus what makes the child deterministic and quiet, with temporary files in its own
+    folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HYPOTHESIS"))}
     env.update(
+        TMPDIR=str(work / "tmp"),
         PYTHONPATH=str(PACKAGE_PARENT),
         PYTHONHASHSEED="0",
         PYTHONDONTWRITEBYTECODE="1",
@@ -207,57 +318,86 @@ def run_child(kata: Kata, submission: Submission, *, collect_only: bool = False,
     """Start the grading child for ``kata`` on ``submission`` and wait for it, within limits."""
     limits = kata.limits
     result = ChildRun()
+    CHILDREN.ensure_subreaper()
     with tempfile.TemporaryDirectory(prefix=f"grade-{kata.slug}-") as tmp:
-        work = Path(tmp)
+        work = Path(tmp).resolve()
+        (work / "tmp").mkdir()
         read_fd, write_fd = os.pipe()
-        config_path = work / "grade-config.json"
-        config = _child_config(kata, submission, write_fd, collect_only=collect_only,
+        key = secrets.token_bytes(32)
+        config = _child_config(kata, submission, write_fd, key, collect_only=collect_only,
                                fail_fast=fail_fast)
-        config_path.write_text(json.dumps(config), encoding="utf-8")
         started = time.monotonic()
-        if CHILDREN.stopping:
-            os.close(write_fd)
-            os.close(read_fd)
-            raise Interrupted
         try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "grader.child", str(config_path)],
-                cwd=work, env=_child_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            process = CHILDREN.start(lambda: subprocess.Popen(
+                [sys.executable, "-m", "grader.child"],
+                cwd=work, env=_child_env(work), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, pass_fds=(write_fd,), start_new_session=True,
-            )
+            ))
+        except BaseException:
+            os.close(read_fd)
+            raise
         finally:
             os.close(write_fd)
-        CHILDREN.add(process.pid)
-        records = _RecordReader(read_fd, limit=64 * 1024 * 1024)
+        records = _RecordReader(read_fd, key, limit=64 * 1024 * 1024)
         flooded = threading.Event()
         assert process.stdout is not None
+        assert process.stdin is not None
         output = _CappedReader(process.stdout.fileno(), limits.output_kb * 1024, flooded)
         records.start()
         output.start()
+        with contextlib.suppress(OSError):
+            process.stdin.write(json.dumps(config).encode())
+        with contextlib.suppress(OSError):
+            process.stdin.close()
         try:
-            deadline = started + limits.kata_timeout
-            while process.poll() is None:
-                if flooded.is_set():
-                    result.output_exceeded = True
-                    break
-                if time.monotonic() >= deadline:
-                    result.timed_out = True
-                    break
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=0.05)
+            _watch(process, result, records, flooded, work, limits=limits, started=started)
         finally:
-            # Kill the whole group: the child, and anything it forked that is still running.
+            # Kill the whole group: the child, and anything it forked that is still running;
+            # then whatever escaped the group and was handed to this process as an orphan.
+            # Processes still running once the child ended by itself are the code under
+            # test's: the grader's own child waits for everything it starts.
+            ended_by_itself = process.poll() is not None
+            left = [pid for pid, _, group in _processes()
+                    if group == process.pid and pid != process.pid] if ended_by_itself else []
             _kill_group(process.pid)
             process.wait()
             CHILDREN.discard(process.pid)
+            result.escaped = len(left) + CHILDREN.sweep_orphans(work)
             result.duration_s = time.monotonic() - started
         records.join(timeout=5)
         output.join(timeout=5)
         process.stdout.close()
         result.returncode = process.returncode
-        result.records = list(records.records)
+        result.records = list(records.verifier.records)
+        result.forged = records.verifier.forged
         result.output_tail = output.tail.decode("utf-8", "replace")
     return result
+
+
+def _watch(process: subprocess.Popen[bytes], result: ChildRun, records: _RecordReader,
+           flooded: threading.Event, work: Path, *, limits: Limits, started: float) -> None:
+    """Wait for the child, stopping it at the first limit it passes."""
+    deadline = started + limits.kata_timeout
+    stall = limits.test_timeout + STALL_GRACE_S
+    next_disk_check = started + DISK_POLL_S
+    while process.poll() is None:
+        now = time.monotonic()
+        if flooded.is_set():
+            result.output_exceeded = True
+            return
+        if now >= deadline:
+            result.timed_out = True
+            return
+        if now - records.last_progress > stall:
+            result.stalled = result.timed_out = True
+            return
+        if now >= next_disk_check:
+            next_disk_check = now + DISK_POLL_S
+            if _folder_size(work) > limits.disk_mb * 1024 * 1024:
+                result.disk_exceeded = True
+                return
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=0.05)
 
 
 def run_suite(kata: Kata, submission: Submission, *, fail_fast: bool = False) -> RawRun:

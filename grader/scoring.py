@@ -17,6 +17,8 @@ from grader.results import KataResult, LevelResult, Location, Outcome, Status, T
 from grader.runner import RawRun
 
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "error", "timeout", "skipped")
+# Violations that spoil the whole run, whichever test was running: a patch outlives its test.
+GLOBAL = frozenset({"patch", "many"})
 
 
 def source_hash(path: Path) -> str:
@@ -26,22 +28,81 @@ def source_hash(path: Path) -> str:
         return ""
 
 
+def _violations(raw: RawRun) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Forbidden attempts, by the test that was running (or outside any test): ``({test id:
+    [message]}, [(kind, message)])``, the second list holding every attempt in order."""
+    by_test: dict[str, list[str]] = {}
+    every: list[tuple[str, str]] = []
+    running: str | None = None
+    for record in raw.child.records:
+        kind = record.get("type")
+        if kind == "start":
+            running = str(record.get("id"))
+        elif kind == "test":
+            running = None
+        elif kind == "violation":
+            message = str(record.get("message", "forbidden"))
+            every.append((str(record.get("kind", "forbidden")), message))
+            # a patch outlives the test it happened in: nothing after it can be believed
+            key = running if running is not None and record.get("kind") not in GLOBAL else ""
+            by_test.setdefault(key, []).append(message)
+    return by_test, every
+
+
+def _memory(raw: RawRun) -> bool:
+    child = raw.child
+    if any(r.get("exception") == "MemoryError" for r in child.records if r.get("type") == "test"):
+        return True
+    if raw.import_error is not None and "MemoryError" in str(raw.import_error.get("message")):
+        return True
+    return "MemoryError" in child.output_tail or (
+        child.first("done") is None and child.returncode == -signal.SIGKILL
+        and not (child.timed_out or child.output_exceeded or child.disk_exceeded))
+
+
 def _status(raw: RawRun, kata: Kata) -> tuple[Status, str]:
     child = raw.child
+    limits = kata.limits
+    if child.forged:
+        return "forbidden", f"results: {child.forged}; nothing from this run counts"
+    _, violations = _violations(raw)
+    if child.escaped:
+        return "forbidden", (f"subprocess: your code started {child.escaped} process(es) that "
+                             "were still running when grading ended (they were stopped)")
+    if violations:
+        kind, message = violations[0]
+        more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
+        what = message.removeprefix("forbidden while graded: ")
+        return "forbidden", f"{kind}: {what}{more}"
+    if child.output_exceeded or any(r.get("output_exceeded") for r in child.records):
+        return "output", (f"your code printed more than {limits.output_kb} KiB; "
+                          "grading was stopped")
+    if _memory(raw):
+        return "memory", (f"your code ran out of memory (the limit is {limits.memory_mb} MiB): "
+                          "look for data that grows without bound")
     if raw.import_error is not None:
         message = raw.import_error.get("message", "the module could not be imported")
         return "import-error", str(message)
+    if child.stalled:
+        running = _running_test(raw)
+        where = f" in {running!r}" if running else ""
+        return "timeout", (f"a check{where} ran past its time limit ({limits.test_timeout:g} s) "
+                           "and did not stop: does your code catch BaseException, or ignore "
+                           "SIGALRM?")
     if child.timed_out:
-        return "timeout", (f"grading stopped after {kata.limits.kata_timeout:g} s "
+        return "timeout", (f"grading stopped after {limits.kata_timeout:g} s "
                            "(the kata's time limit): something never finished")
-    if child.output_exceeded:
-        return "crashed", (f"your code printed more than {kata.limits.output_kb} KiB; "
-                           "grading was stopped")
+    if child.disk_exceeded:
+        return "disk", (f"your code wrote more than {limits.disk_mb} MiB of files; "
+                        "grading was stopped")
     if child.first("interrupted") is not None:
         return "crashed", ("the test run was stopped from inside: does your code raise "
                            "KeyboardInterrupt?")
     if child.first("done") is None:
         code = child.returncode
+        if child.first("imported") is None and child.first("collected") is not None:
+            return "crashed", (f"the test process exited (status {code}) while importing your "
+                               "module: does it call exit() or os._exit() at import time?")
         if code is not None and code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -49,11 +110,21 @@ def _status(raw: RawRun, kata: Kata) -> tuple[Status, str]:
                 name = f"signal {-code}"
             why = {"SIGXCPU": "it used up its CPU time limit",
                    "SIGSEGV": "a segmentation fault (often a recursion that went too deep)",
-                   "SIGKILL": "it was killed (out of memory?)"}.get(name, name)
+                   "SIGKILL": "it was killed"}.get(name, name)
             return "crashed", f"the test process died: {why}"
         return "crashed", (f"the test process exited early (exit status {code}) before every "
                            "test had reported: does your code call exit() or os._exit()?")
     return "graded", ""
+
+
+def _running_test(raw: RawRun) -> str | None:
+    running = None
+    for record in raw.child.records:
+        if record.get("type") == "start":
+            running = str(record.get("id"))
+        elif record.get("type") == "test":
+            running = None
+    return running
 
 
 def _location(raw: Any) -> Location | None:
@@ -68,14 +139,28 @@ def _location(raw: Any) -> Location | None:
 
 def score_run(kata: Kata, raw: RawRun, *, source: str, module_path: Path) -> KataResult:
     status, detail = _status(raw, kata)
+    by_test, _ = _violations(raw)
+    # nothing from this run can be credited
+    spoiled = bool(raw.child.forged or raw.child.escaped) or "" in by_test
+    running = _running_test(raw) if raw.child.stalled else None
     tests: list[TestResult] = []
     for entry in raw.collected:
         test_id = str(entry["id"])
         points = int(entry.get("points", 1))
         report = raw.reported.get(test_id)
+        if spoiled or test_id in by_test:
+            message = (by_test.get(test_id) or by_test.get("") or [detail])[0]
+            tests.append(TestResult(test_id, int(entry["level"]), str(entry.get("title", "")),
+                                    "error", 0, points, message))
+            continue
+        if test_id == running:
+            tests.append(TestResult(test_id, int(entry["level"]), str(entry.get("title", "")),
+                                    "timeout", 0, points, detail))
+            continue
         if report is None:
             outcome: Outcome = "timeout" if status == "timeout" else "error"
-            message = detail or "this test never reported a result"
+            message = ("not run: an earlier check never finished" if running else
+                       detail or "this test never reported a result")
             if status == "import-error":
                 outcome, message = "error", "not run: your module could not be imported"
             tests.append(TestResult(test_id, int(entry["level"]), str(entry.get("title", "")),

@@ -1,5 +1,5 @@
-"""Submissions that exit early, hang, crash or exhaust memory score what they earned (0 here),
-are reported as what happened, and never hang or crash the grader."""
+"""Submissions that hang or exit midway score what they earned and are reported as what
+happened; Ctrl-C stops every child. (Hostile submissions of every kind: tests/adversarial.)"""
 
 from __future__ import annotations
 
@@ -26,41 +26,6 @@ class LRUCache:
 
 def module(init: str = "pass", top: str = "") -> str:
     return STUB_HEAD + top + "\n" + API.format(init=init)
-
-
-CASES = {
-    # name: (source, expected status, time limit)
-    "os._exit(0) at import": (module(top="os._exit(0)"), "crashed", 60),
-    "os._exit(0) in a method": (module(init="os._exit(0)"), "crashed", 60),
-    "sys.exit(0) at import": (module(top="sys.exit(0)"), "import-error", 60),
-    "KeyboardInterrupt in a method": (module(init="raise KeyboardInterrupt"), "crashed", 60),
-    "SystemExit in a method": (module(init="raise SystemExit(0)"), "graded", 60),
-    "SyntaxError": ("def broken(:\n", "import-error", 60),
-    "ImportError": ("import no_such_module_here\n", "import-error", 60),
-    "infinite loop at import": (module(top="while True: pass"), "timeout", 8),
-    "memory bomb in a method": (module(init="self.x = bytearray(64 * 1024 ** 3)"), "graded", 60),
-    "SIGSEGV": (module(top="import signal; os.kill(os.getpid(), signal.SIGSEGV)"), "crashed", 60),
-    "output flood": (module(top="while True: sys.stdout.write('x' * 65536)"), "crashed", 60),
-}
-
-
-@pytest.mark.parametrize("case", list(CASES))
-def test_hostile_submission_scores_zero_and_is_reported(grade: GradeRunner, tmp_path: Path,
-                                                        case: str) -> None:
-    source, status, limit = CASES[case]
-    folder = submission(tmp_path, source)
-    started = time.monotonic()
-    result = grade("lru-cache", "--path", str(folder), "--format", "json",
-                   "--time-limit", str(limit))
-    elapsed = time.monotonic() - started
-    assert result.exit_code == 1, result.stderr
-    kata = result.json()["katas"][0]
-    assert kata["status"] == status, kata.get("detail")
-    assert kata["score"] == 0
-    assert kata["tests"], "every hidden test is still listed and counted"
-    assert all(t["outcome"] != "passed" for t in kata["tests"])
-    assert sum(t["max_points"] for t in kata["tests"]) > 0
-    assert elapsed < limit + 30
 
 
 def test_a_hanging_method_times_out_per_test(grade: GradeRunner, tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def run(pytester: pytest.Pytester, source: str, *args: str) -> tuple[pytest.RunR
 
 def test_records_collection_outcomes_and_done(pytester: pytest.Pytester) -> None:
     _, records = run(pytester, SUITE)
-    assert [r["type"] for r in records] == ["collected"] + ["test"] * 5 + ["done"]
+    assert [r["type"] for r in records] == ["collected"] + ["start", "test"] * 5 + ["done"]
     collected = {t["id"].split("::")[1]: t for t in records[0]["tests"]}
     assert collected["test_passes"] == {"id": "test_hidden.py::test_passes", "level": 1,
                                         "title": "adds up", "points": 1}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import hash_ring as subject
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from grader.checks import Script, fail, machine_test, same, show
+from grader.guard import python_command
 from grader.oracles.hash_ring import SPACE, PlacedHash, RingModel, key
 
 pytestmark = pytest.mark.level(1)
@@ -40,6 +40,26 @@ def build(placed: PlacedHash, script: Script, vnodes: int,
                  f"vnodes × weight = {vnodes * weight}: each point sits at hash_fn(a name of "
                  "your choosing), one hash per point.", script)
     return ring, RingModel(placed.owner)
+
+
+def expect_node(script: Script | None, actual: object, names: list[str], call: str) -> None:
+    """Fail unless ``actual`` (what ``call`` gave) is one of the node names the ring was given,
+    compared type-strictly (``same``); checked before two of the ring's answers are compared
+    with each other."""
+    if not any(same(actual, name) for name in names):
+        fail(f"{call} gave {show(actual)}, not one of the ring's nodes {names}: a lookup "
+             "returns one of the node names the ring was given, as it was given.", script)
+
+
+def node_set(script: Script, ring: HashRing) -> set[str]:
+    """``set(ring.nodes)``, once each node in it is checked to be a str like the names the ring
+    was given (a set of other objects would hash and compare them by their own rules)."""
+    nodes = script.observe("ring.nodes", lambda: list(ring.nodes))
+    for node in nodes:
+        if type(node) is not str:
+            fail(f"ring.nodes included {show(node)} (a {type(node).__name__}); the nodes are "
+                 "the str names the ring was given.", script)
+    return set(nodes)
 
 
 def check_lookup(script: Script, ring: HashRing, model: RingModel, position: int) -> None:
@@ -128,7 +148,8 @@ def test_get_nodes_beyond_the_node_count_gives_all() -> None:
     for n in (4, 10):
         actual = s.call("ring", ring, "get_nodes", key(12345), n)
         listed = list(actual)
-        if sorted(map(str, listed)) != ["cache-a", "cache-b", "cache-c"]:
+        if not (all(type(node) is str for node in listed)
+                and same(sorted(listed), ["cache-a", "cache-b", "cache-c"])):
             fail(f"ring.get_nodes('key:12345', {n}) gave {show(actual)}; with only 3 nodes it "
                  "must return each of the 3 once.", s)
 
@@ -140,6 +161,7 @@ def test_str_and_bytes_keys_share_a_node() -> None:
     for text in ["user:42", "ключ", "日本語", "emoji-🙂", ""]:
         as_str = s.call("ring", ring, "get_node", text)
         as_bytes = s.call("ring", ring, "get_node", text.encode())
+        expect_node(s, as_str, NAMES, f"ring.get_node({text!r})")
         s.expect(as_bytes, as_str, f"ring.get_node({text.encode()!r})",
                  f"ring.get_node({text!r}) gave {as_str!r}")
 
@@ -158,7 +180,7 @@ def test_key_position_is_the_hash_of_its_utf8_bytes() -> None:
         seen.clear()
         s.call("ring", ring, "get_node", k)
         exact = k.encode() if isinstance(k, str) else k
-        if exact not in seen:
+        if not any(same(data, exact) for data in seen):
             fail(f"ring.get_node({k!r}) called hash_fn with {show(seen)}; the key's position "
                  f"is hash_fn of exactly {exact!r}: a str's UTF-8 bytes, as they are, and "
                  "bytes unchanged (no strip, lower, normalisation or decoding).", s)
@@ -180,6 +202,8 @@ def test_errors() -> None:
     s = Script()
     ring = s.new("ring", HashRing, ["cache-a", "cache-b"])
     before = {f"user:{i}": s.observe("get_node", ring.get_node, f"user:{i}") for i in range(200)}
+    for k, node in before.items():
+        expect_node(s, node, ["cache-a", "cache-b"], f"ring.get_node({k!r})")
     s.expect_raises(ValueError, "ring", ring, "add_node", "cache-a", 5)
     s.expect(s.observe("len(ring)", len, ring), 2, "len(ring)", "the duplicate was refused")
     for k, node in before.items():
@@ -190,7 +214,7 @@ def test_errors() -> None:
     s.expect_raises(ValueError, "ring", ring, "get_nodes", "user:1", -1)
     # the refused duplicate must not have added a second set of points
     s.call("ring", ring, "remove_node", "cache-a")
-    s.expect(set(s.observe("ring.nodes", lambda: ring.nodes)), {"cache-b"}, "set(ring.nodes)")
+    s.expect(node_set(s, ring), {"cache-b"}, "set(ring.nodes)")
     for i in range(50):
         s.expect(s.call("ring", ring, "get_node", f"user:{i}"), "cache-b",
                  f"ring.get_node('user:{i}')", "cache-b is the only node left")
@@ -200,12 +224,12 @@ def test_nodes_and_len_follow_adds_and_removes() -> None:
     """nodes (compared as a set) and len(ring) follow every change; nodes= in the constructor"""
     s = Script()
     ring = s.new("ring", HashRing, (name for name in ["cache-a", "cache-b"]))
-    s.expect(set(s.observe("ring.nodes", lambda: ring.nodes)), {"cache-a", "cache-b"},
+    s.expect(node_set(s, ring), {"cache-a", "cache-b"},
              "set(ring.nodes)", "nodes may be any iterable, a generator too")
     s.call("ring", ring, "add_node", "cache-c", 3)
     s.expect(s.observe("len(ring)", len, ring), 3, "len(ring)", "a weight of 3 is still one node")
     s.call("ring", ring, "remove_node", "cache-a")
-    s.expect(set(s.observe("ring.nodes", lambda: ring.nodes)), {"cache-b", "cache-c"},
+    s.expect(node_set(s, ring), {"cache-b", "cache-c"},
              "set(ring.nodes)")
     s.expect(s.observe("len(ring)", len, ring), 2, "len(ring)")
 
@@ -221,6 +245,7 @@ def test_answers_do_not_depend_on_insertion_order() -> None:
         k = f"user:{i}"
         a = s.call("forward", forward, "get_node", k)
         b = s.call("backward", backward, "get_node", k)
+        expect_node(s, a, NAMES, f"forward.get_node({k!r})")
         s.expect(b, a, f"backward.get_node({k!r})", f"forward.get_node({k!r}) gave {a!r}")
 
 
@@ -240,17 +265,20 @@ def test_same_answers_in_every_process() -> None:
     keys = [f"user:{i}" for i in range(200)] + ["日本語", "ключ", ""]
     ring = HashRing(NAMES)
     here = [ring.get_node(k) for k in keys] + [ring.get_node(k.encode()) for k in keys]
+    for k, node in zip(keys + [k.encode() for k in keys], here, strict=True):
+        expect_node(None, node, NAMES, f"HashRing({NAMES}).get_node({k!r})")
     folder = str(Path(subject.__file__ or ".").resolve().parent)
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         proc = subprocess.run(
-            [sys.executable, "-c", CHILD, folder, json.dumps(NAMES), json.dumps(keys)],
+            [*python_command(), "-c", CHILD, folder, json.dumps(NAMES), json.dumps(keys)],
             capture_output=True, text=True, env=env, timeout=60, check=False)
         if proc.returncode != 0:
             fail(f"HashRing({NAMES}) failed in another Python process "
                  f"(PYTHONHASHSEED={seed}):\n{proc.stderr[-800:]}")
         there = json.loads(proc.stdout)
-        differ = [(k, a, b) for k, a, b in zip(keys + keys, here, there, strict=True) if a != b]
+        differ = [(k, a, b) for k, a, b in zip(keys + keys, here, there, strict=True)
+                  if not same(b, a)]
         if differ:
             k, a, b = differ[0]
             fail(f"HashRing({NAMES}).get_node({k!r}) gave {a!r} in the grading process but "
@@ -333,8 +361,7 @@ class RingMachine(RuleBasedStateMachine):
         ring = self.ring
         self.script.expect(self.script.observe("len(ring)", len, ring), len(self.members),
                            "then len(ring)")
-        nodes = self.script.observe("ring.nodes", lambda: set(ring.nodes))
-        self.script.expect(nodes, self.members, "then set(ring.nodes)")
+        self.script.expect(node_set(self.script, ring), self.members, "then set(ring.nodes)")
 
 
 TestRingMachine = machine_test(RingMachine, points=4, max_examples=60, steps=20)
