@@ -73,6 +73,8 @@ def _catalog() -> tuple[Path, list[Kata]]:
 @click.option("--solution", is_flag=True, help="Grade the reference solution instead of yours.")
 @click.option("--path", "path", type=click.Path(path_type=Path),
               help="Grade the kata's module found in DIR.")
+@click.option("--from", "from_dir", type=click.Path(path_type=Path), metavar="CHECKOUT",
+              help="Grade the learner's files of another checkout (CHECKOUT/katas/<slug>/).")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
               show_default=True, help="Report format.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check, passed and failed.")
@@ -84,8 +86,8 @@ def _catalog() -> tuple[Path, list[Kata]]:
 @click.option("--fail-fast", is_flag=True, hidden=True)
 @click.pass_context
 def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, solution: bool,
-                  path: Path | None, fmt: str, verbose: bool, jobs: int, time_limit: float | None,
-                  fail_fast: bool) -> None:
+                  path: Path | None, from_dir: Path | None, fmt: str, verbose: bool, jobs: int,
+                  time_limit: float | None, fail_fast: bool) -> None:
     """Grade one kata (or every kata with --all)."""
     from dataclasses import replace
 
@@ -95,8 +97,10 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     from grader.results import RunResult
     from grader.runner import map_in_parallel
 
-    if solution and path is not None:
-        raise UsageError("choose one of --solution and --path, not both.")
+    if sum((solution, path is not None, from_dir is not None)) > 1:
+        raise UsageError("choose one of --solution, --path and --from.")
+    if from_dir is not None and not (from_dir / "katas").is_dir():
+        raise UsageError(f"--from {from_dir}: not a checkout of the katas (no katas/ folder).")
     if all_katas and slugs:
         raise UsageError("give kata names or --all, not both.")
     if not all_katas and not slugs:
@@ -117,6 +121,8 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     def submission_for(kata: Kata) -> Any:
         if path is not None:
             return path_submission(path)
+        if from_dir is not None:
+            return path_submission(from_dir / "katas" / kata.slug)
         return solution_submission(kata) if solution else learner_submission(kata)
 
     def one(kata: Kata) -> Any:
@@ -127,7 +133,7 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     results = tuple(map_in_parallel(one, katas, jobs))
     run = RunResult(results)
     click.echo(render(run, fmt, _style(), verbose=verbose), nl=False, color=_style().color)
-    if not solution and path is None:
+    if not solution and path is None and from_dir is None:
         _record(root, results)
     ctx.exit(0 if run.passed else 1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -182,3 +183,23 @@ def test_same_code_same_result(grade: GradeRunner, tmp_path: Path) -> None:
     assert any("The calls, in order:" in m for m in first[1])
     assert not (tmp_path / ".hypothesis").exists()
     assert not (folder / ".hypothesis").exists()
+
+
+def test_from_grades_another_checkouts_files(grade: GradeRunner, tmp_path: Path) -> None:
+    """`--from` takes the learner's module from another checkout and everything else from
+    this one; a kata missing there is reported as missing."""
+    learner = tmp_path / "learner"
+    (learner / "katas" / "lru-cache").mkdir(parents=True)
+    shutil.copy(ROOT / "katas" / "lru-cache" / "lru_cache.py", learner / "katas" / "lru-cache")
+    result = grade("lru-cache", "token-bucket", "--from", str(learner), "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    katas = {k["slug"]: k for k in result.json()["katas"]}
+    assert katas["lru-cache"]["status"] == "graded"
+    assert katas["lru-cache"]["score"] == 0
+    assert str(learner) in katas["lru-cache"]["source"]
+    assert katas["token-bucket"]["status"] == "missing"
+    not_a_checkout = grade("lru-cache", "--from", str(tmp_path / "nowhere"))
+    assert not_a_checkout.exit_code == 2
+    assert "no katas/ folder" in not_a_checkout.stderr
+    both = grade("lru-cache", "--from", str(learner), "--solution")
+    assert both.exit_code == 2
