@@ -6,6 +6,7 @@ One result object, one renderer per format; nothing here runs tests or touches t
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from grader.results import KataResult, RunResult, TestResult
@@ -45,8 +46,18 @@ class Style:
         return "✗" if self.unicode else "x"
 
 
+# Control characters other than newline and tab, which printed text could use to move the
+# cursor, clear the screen and draw a fake report over the real one.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every terminal control character shown as an escape (``\x1b``)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line if line else line for line in text.splitlines())
+    return "\n".join(prefix + line if line else line for line in printable(text).splitlines())
 
 
 def _test_block(test: TestResult, style: Style) -> list[str]:
@@ -59,7 +70,8 @@ def _test_block(test: TestResult, style: Style) -> list[str]:
     if test.location is not None:
         loc = test.location
         where = f"at {loc.file}:{loc.line} in {loc.function}"
-        lines.append(f"      {style.dim(where)}" + (f": {loc.code}" if loc.code else ""))
+        lines.append(f"      {style.dim(printable(where))}"
+                     + (f": {printable(loc.code)}" if loc.code else ""))
     if test.output:
         lines.append(f"      {style.dim('your code printed:')}")
         lines.append(_indent(test.output[-500:], "        "))
@@ -69,7 +81,7 @@ def _test_block(test: TestResult, style: Style) -> list[str]:
 def render_kata_text(result: KataResult, style: Style, *, verbose: bool = False) -> str:
     lines = [style.bold(f"{result.slug} · {result.title}") + style.dim(f"  ({result.source})")]
     if result.status != "graded":
-        lines.append(style.bad(f"  {result.status}: {result.detail}"))
+        lines.append(style.bad(f"  {result.status}: {printable(result.detail)}"))
     width = max((len(lv.name) for lv in result.levels), default=0)
     for level in result.levels:
         mark = style.good(style.tick) if level.passed else style.bad(style.cross)

@@ -23,3 +23,13 @@ def test_a_flaky_failure_without_details_says_what_happened() -> None:
     feedback = describe(FlakyFailure("inconsistent", [ValueError("x")]), frozenset[Path]())
     assert "ValueError: x" in feedback.message
     assert "did not fail the same way" in feedback.message
+
+
+def test_printed_control_characters_cannot_redraw_the_report() -> None:
+    """A learner's output or message is shown with terminal control characters escaped, so it
+    cannot clear the screen or move the cursor to draw a fake score over the real one."""
+    from grader.report import printable
+
+    assert printable("\x1b[2J\x1b[HScore: 100/100\r") == "\\x1b[2J\\x1b[HScore: 100/100\\r"
+    assert printable("tabs\tand\nnewlines stay") == "tabs\tand\nnewlines stay"
+    assert printable("\x9b31m") == "\\x9b31m"
