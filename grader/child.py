@@ -130,9 +130,51 @@ def _forget_hidden_modules(hidden_dir: Path) -> None:
             del sys.modules[name]
 
 
+def _refusing(guard: Any, kind: str, what: str) -> Any:
+    def refused(*args: Any, **kwargs: Any) -> None:
+        guard.refuse(kind, what)
+
+    return refused
+
+
+def _disarm_native_routes(guard: Any) -> None:
+    """Close routes to files and processes that raise no audit event: readline's history files
+    (pytest imports readline) and the process spawner below ``subprocess.Popen``."""
+    readline = sys.modules.get("readline")
+    for name in ("read_history_file", "write_history_file", "append_history_file",
+                 "read_init_file"):
+        if readline is not None and hasattr(readline, name):
+            setattr(readline, name, _refusing(guard, "write", f"readline.{name}"))
+    import _posixsubprocess
+    import subprocess
+
+    spawn = _posixsubprocess.fork_exec
+
+    def fork_exec(*args: Any) -> Any:
+        if guard.learner_active(sys._getframe(1)):
+            guard.refuse("subprocess", "_posixsubprocess.fork_exec")
+        return spawn(*args)
+
+    _posixsubprocess.fork_exec = fork_exec
+    subprocess._fork_exec = fork_exec  # type: ignore[attr-defined]
+
+    import sqlite3
+
+    opened = sqlite3.connect
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        connection = opened(*args, **kwargs)
+        guard.guard_sqlite(connection, sys._getframe(1))
+        return connection
+
+    sqlite3.connect = connect
+    sqlite3.dbapi2.connect = connect
+
+
 def run(config: dict[str, Any], key: bytes) -> int:
     import pytest
 
+    from grader import landlock
     from grader.channel import Channel
     from grader.guard import Guard, Policy
     from grader.plugin import ResultStream
@@ -198,6 +240,8 @@ def run(config: dict[str, Any], key: bytes) -> int:
         guard.protected_types.update(wire.types)
         return wire
 
+    landlock.restrict(str(sandbox))
+    _disarm_native_routes(guard)
     guard.install()
     stream = ResultStream(channel.send, learner_dir, fail_fast=config["fail_fast"],
                           output_limit=output_limit, subject=subject, tripwire=tripwire)

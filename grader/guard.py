@@ -25,6 +25,7 @@ a sandbox: the README's threat model says what it does not stop.
 from __future__ import annotations
 
 import _thread
+import contextlib
 import json
 import os
 import sys
@@ -42,7 +43,8 @@ KINDS = {
     "subprocess": "start another process",
     "signal": "send a signal to a process",
     "ctypes": "load or call native code (ctypes)",
-    "read": "read the grader's files (the hidden suite, its oracles or the reference solutions)",
+    "read": "read the grader's files (the hidden suite, its oracles or the reference solutions) "
+            "or the grading process's own internals",
     "write": "change files outside its temporary grading folder",
     "frames": "look at stack frames or search the interpreter's objects (the grader's own data)",
     "code": "build code objects by hand",
@@ -65,6 +67,8 @@ _IMPORT_SYSTEM = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap
 _SOURCE_READERS = frozenset({"linecache.py", "tokenize.py"})  # tracebacks quoting source lines
 
 
+# Modules that reach native code or the OS with no audit event of their own.
+NATIVE_BRIDGES = frozenset({"ctypes", "_ctypes", "cffi", "_cffi_backend"})
 MAX_REPORTS = 200  # refusals reported one by one; the next ends the run's credit
 
 
@@ -201,6 +205,10 @@ class Guard:
             handler(args, sys._getframe(1))
         finally:
             self._local.busy = False
+
+    def refuse(self, kind: str, what: str) -> None:
+        """Refuse (and report) ``what`` for the code under test, from outside the hook."""
+        self._refuse(kind, what)
 
     def _refuse(self, kind: str, what: str, *, quiet: bool = False) -> None:
         message = f"forbidden while graded: your code may not {KINDS[kind]} ({what})"
@@ -367,10 +375,29 @@ class Guard:
             self._refuse("write", f"os.chdir {resolved}")
 
     def _import(self, args: tuple[Any, ...], caller: FrameType) -> None:
+        if args and str(args[0]).partition(".")[0] in NATIVE_BRIDGES and self.learner_active(
+                caller):
+            self._refuse("ctypes", f"import {args[0]}")
         filename = _resolve(args[1]) if len(args) > 1 else None
         if filename and not filename.endswith(".py") and filename.startswith(
                 self._learner_prefixes):
             self._refuse("ctypes", f"importing the compiled module {filename}")
+
+    def guard_sqlite(self, connection: Any, caller: FrameType) -> None:
+        """A connection the code under test opened may not ATTACH (or VACUUM INTO) other
+        database files: SQLite opens those itself, with no audit event."""
+        if not self.learner_active(caller):
+            return
+        import sqlite3
+
+        def authorize(action: int, *names: object) -> int:
+            if action == sqlite3.SQLITE_ATTACH:
+                with contextlib.suppress(Forbidden):
+                    self._refuse("write", f"SQLite ATTACH {names[0]!r}")
+                return sqlite3.SQLITE_DENY
+            return sqlite3.SQLITE_OK
+
+        connection.set_authorizer(authorize)
 
     def _sqlite(self, args: tuple[Any, ...], caller: FrameType) -> None:
         database = args[0] if args else None
