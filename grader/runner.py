@@ -35,6 +35,8 @@ PACKAGE_PARENT = PACKAGE_DIR.parent
 # (the code under test swallowed or disabled pytest-timeout's alarm).
 STALL_GRACE_S = 30.0
 DISK_POLL_S = 0.5
+# Violations that spoil a whole run whichever test was running (a patch outlives its test).
+SPOILING_KINDS = frozenset({"patch", "many"})
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -109,6 +111,8 @@ class _RecordReader(threading.Thread):
         self.limit = limit
         self.verifier = Verifier(key)
         self.last_progress = time.monotonic()
+        self.spoiled = False  # nothing more from this run can count: no need to wait for it
+        self._running: object = None
 
     def run(self) -> None:
         buffer = b""
@@ -122,10 +126,26 @@ class _RecordReader(threading.Thread):
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
-                    self.verifier.feed(line)
-                    self.last_progress = time.monotonic()
+                    self._take(line)
         if buffer and not self.verifier.forged:
             self.verifier.forged = "the results channel ended in the middle of a record"
+
+
+    def _take(self, line: bytes) -> None:
+        count = len(self.verifier.records)
+        self.verifier.feed(line)
+        self.last_progress = time.monotonic()
+        if self.verifier.forged:
+            self.spoiled = True
+        for record in self.verifier.records[count:]:
+            kind = record.get("type")
+            if kind == "start":
+                self._running = record.get("id")
+            elif kind == "test":
+                self._running = None
+            elif kind == "violation" and (self._running is None
+                                          or record.get("kind") in SPOILING_KINDS):
+                self.spoiled = True
 
 
 def _folder_size(folder: Path) -> int:
@@ -387,6 +407,8 @@ def _watch(process: subprocess.Popen[bytes], result: ChildRun, records: _RecordR
             return
         if now >= deadline:
             result.timed_out = True
+            return
+        if records.spoiled:  # the score is settled at 0: stop early
             return
         if now - records.last_progress > stall:
             result.stalled = result.timed_out = True

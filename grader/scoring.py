@@ -14,11 +14,10 @@ from typing import Any
 
 from grader.catalog import Kata
 from grader.results import KataResult, LevelResult, Location, Outcome, Status, TestResult
-from grader.runner import RawRun
+from grader.runner import SPOILING_KINDS, RawRun
 
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "error", "timeout", "skipped")
-# Violations that spoil the whole run, whichever test was running: a patch outlives its test.
-GLOBAL = frozenset({"patch", "many"})
+
 
 
 def source_hash(path: Path) -> str:
@@ -44,7 +43,8 @@ def _violations(raw: RawRun) -> tuple[dict[str, list[str]], list[tuple[str, str]
             message = str(record.get("message", "forbidden"))
             every.append((str(record.get("kind", "forbidden")), message))
             # a patch outlives the test it happened in: nothing after it can be believed
-            key = running if running is not None and record.get("kind") not in GLOBAL else ""
+            key = (running if running is not None and record.get("kind") not in SPOILING_KINDS
+                   else "")
             by_test.setdefault(key, []).append(message)
     return by_test, every
 

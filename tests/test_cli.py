@@ -57,7 +57,7 @@ def test_unknown_kata_suggests_close_names(grade: GradeRunner) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("lru-cache", "--solution", "--path", "."), "not both"),
+        (("lru-cache", "--solution", "--path", "."), "choose one of"),
         (("lru-cache", "--path", "/no/such/folder"), "not a folder"),
         (("lru-cache", "--path", "docs"), "no lru_cache.py"),
         ((), "Usage: grade"),

@@ -1,11 +1,11 @@
-"""Raises SystemExit from every lookup."""
+"""Raises SystemExit whenever a node is removed."""
 # kata: consistent-hash-ring
 # base: honest
-# expect: graded|crashed
+# expect: graded|crashed|timeout
 # score: below
 from honest import HashRing as _Honest
 
 
 class HashRing(_Honest):
-    def get_node(self, key):
+    def remove_node(self, node):
         raise SystemExit(0)
