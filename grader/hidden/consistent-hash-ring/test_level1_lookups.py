@@ -47,8 +47,9 @@ def expect_node(script: Script | None, actual: object, names: list[str], call: s
     compared type-strictly (``same``); checked before two of the ring's answers are compared
     with each other."""
     if not any(same(actual, name) for name in names):
-        fail(f"{call} gave {show(actual)}, not one of the ring's nodes {names}: a lookup "
-             "returns one of the node names the ring was given, as it was given.", script)
+        fail(f"{call} gave {show(actual)} (a {type(actual).__name__}), not one of the ring's "
+             f"nodes {names}: a lookup returns one of the node names the ring was given, as it "
+             "was given.", script)
 
 
 def node_set(script: Script, ring: HashRing) -> set[str]:

@@ -8,7 +8,7 @@ from hash_ring import HashRing
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from grader.checks import Script, fail, machine_test
+from grader.checks import Script, fail, machine_test, same, show
 
 pytestmark = pytest.mark.level(2)
 
@@ -20,7 +20,19 @@ KEYS = [f"session:{i:05d}" for i in range(3000)]
 def placement(script: Script, ring: HashRing, keys: list[str]) -> dict[str, str]:
     script.note(f"[ring.get_node(k) for k in keys]  # {len(keys)} keys, {keys[0]!r} to "
                 f"{keys[-1]!r}")
-    return {k: script.observe(f"ring.get_node({k!r})", ring.get_node, k) for k in keys}
+    found = {k: script.observe(f"ring.get_node({k!r})", ring.get_node, k) for k in keys}
+    check_nodes(script, found, "ring.get_node({!r})")
+    return found
+
+
+def check_nodes(script: Script, found: dict[str, object], call: str) -> None:
+    """Fail unless every answer in ``found`` (key -> what ``call`` gave) is one of NAMES, compared
+    type-strictly (``same``): the checks then compare the answers with each other as strs."""
+    for k, node in found.items():
+        if not any(same(node, name) for name in NAMES):
+            fail(f"{call.format(k)} gave {show(node)} (a {type(node).__name__}), not one of the "
+                 f"node names {NAMES}: get_node returns one of the nodes the ring was given, as "
+                 "it was given.", script)
 
 
 def check_add(script: Script, before: dict[str, str], after: dict[str, str], new: str) -> None:
@@ -83,7 +95,9 @@ def test_remove_then_add_restores_every_key() -> None:
     fresh = HashRing([n for n in NAMES if n not in (NAMES[2], NAMES[4])])
     fresh.add_node(NAMES[4], 3)
     now = placement(s, ring, KEYS)
-    differ = [k for k in KEYS if now[k] != fresh.get_node(k)]
+    afresh = {k: fresh.get_node(k) for k in KEYS}
+    check_nodes(s, afresh, "a ring built afresh with the same nodes and weights: get_node({!r})")
+    differ = [k for k in KEYS if now[k] != afresh[k]]
     if differ:
         fail(f"after re-adding {NAMES[4]!r} with weight 3, {len(differ)} keys differ from a ring "
              f"built afresh with the same nodes and weights, e.g. {differ[0]!r}: a node that "

@@ -16,11 +16,12 @@ gamma draws for the shares, multinomial draws for 100,000 keys) gives these fail
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 
 import pytest
 from hash_ring import HashRing
 
-from grader.checks import Script, fail
+from grader.checks import Script, fail, show
 from grader.oracles.hash_ring import PlacedHash
 
 pytestmark = pytest.mark.level(3)
@@ -29,14 +30,23 @@ KEYS = [f"user:{i}" for i in range(100_000)]
 SERVERS = [f"cache-{i:02d}.internal:6379" for i in range(10)]
 
 
-def loads(ring: HashRing) -> Counter[str]:
-    return Counter(ring.get_node(k) for k in KEYS)
+def loads(s: Script, ring: HashRing, nodes: Collection[str]) -> Counter[str]:
+    """How many of KEYS each node gets, once every answer is checked to be one of ``nodes``
+    (an exact str, so the count compares and hashes it as a str, by no rules of its own)."""
+    found = [ring.get_node(k) for k in KEYS]
+    names = set(nodes)
+    for k, node in zip(KEYS, found, strict=True):
+        if type(node) is not str or node not in names:
+            fail(f"ring.get_node({k!r}) gave {show(node)} (a {type(node).__name__}), not one of "
+                 f"the {len(names)} nodes the ring was given: get_node returns one of those "
+                 "names, as it was given.", s)
+    return Counter(found)
 
 
 def check_spread(vnodes: int, bound: float) -> None:
     s = Script()
     ring = s.new("ring", HashRing, SERVERS, vnodes=vnodes)
-    counts = loads(ring)
+    counts = loads(s, ring, SERVERS)
     mean = len(KEYS) / len(SERVERS)
     busiest, most = counts.most_common(1)[0]
     if most / mean > bound:
@@ -67,7 +77,7 @@ def test_shares_follow_weights() -> None:
     weights = {"small": 1, "medium": 2, "large": 3, "xlarge": 4}
     for node, weight in weights.items():
         s.call("ring", ring, "add_node", node, weight)
-    counts = loads(ring)
+    counts = loads(s, ring, weights)
     total = sum(weights.values())
     for node, weight in weights.items():
         share, expected = counts[node] / len(KEYS), weight / total

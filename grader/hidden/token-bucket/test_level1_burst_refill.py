@@ -111,7 +111,11 @@ def test_waiting_wait_time_is_enough() -> None:
     s = Script()
     bucket = s.new("bucket", TokenBucket, 8, 4, clock)
     for tokens in (4, 1, 3, 0.5, 2, 4):
-        if not s.call("bucket", bucket, "try_acquire", tokens):
+        admitted = s.call("bucket", bucket, "try_acquire", tokens)
+        if type(admitted) is not bool:
+            fail(f"bucket.try_acquire({tokens}) gave {show(admitted)}; expected True or False.",
+                 s)
+        if not admitted:
             wait = s.call("bucket", bucket, "wait_time", tokens)
             clock.advance(float(wait))
             s.note(f"clock.advance({float(wait)!r})")

@@ -121,7 +121,11 @@ def test_no_schedule_with_backward_steps_mints_tokens(moves: list[tuple[int, flo
         clock.now += steps * STEP
         s.note(f"clock.now = {clock.now!r}")
         latest = max(latest, clock.now)
-        if s.call("bucket", bucket, "try_acquire", tokens):
+        decision = s.call("bucket", bucket, "try_acquire", tokens)
+        if type(decision) is not bool:
+            fail(f"bucket.try_acquire({tokens}) gave {show(decision)}; expected True or False.",
+                 s)
+        if decision:
             admitted += Fraction(tokens)
         ceiling = capacity + rate * (Fraction(latest) - Fraction(start))
         if admitted > ceiling + slack(ceiling):

@@ -51,7 +51,7 @@ class ExactBucket(RuleBasedStateMachine):
         assert self.model is not None
         expected = self.model.decision(tokens, self.clock.now)
         actual = self.script.call("bucket", self.bucket, "try_acquire", tokens)
-        if actual not in (True, False):
+        if type(actual) is not bool:
             fail(f"bucket.try_acquire({tokens}) gave {show(actual)}; expected True or False.",
                  self.script)
         if expected is not None and actual != expected:
@@ -90,6 +90,9 @@ class ExactBucket(RuleBasedStateMachine):
         self.script.note(f"clock.advance({steps * STEP!r})")
         expected = self.model.decision(tokens, self.clock.now)
         actual = self.script.call("bucket", self.bucket, "try_acquire", tokens)
+        if type(actual) is not bool:
+            fail(f"bucket.try_acquire({tokens}) gave {show(actual)}; expected True or False.",
+                 self.script)
         if actual is not True and expected is not None:
             fail(f"bucket.try_acquire({tokens}) gave {show(actual)} right after waiting "
                  f"wait_time({tokens}) = {show(wait)} seconds; waiting that long must be "
@@ -123,7 +126,13 @@ def test_steady_demand_on_a_ticking_clock_gets_the_full_rate() -> None:
     clock = TickingClock()
     start = clock.now
     bucket = TokenBucket(4, 2, clock)
-    admitted = sum(1 for _ in range(4000) if bucket.try_acquire())
+    admitted = 0
+    for _ in range(4000):
+        decision = bucket.try_acquire()
+        if type(decision) is not bool:
+            fail(f"TokenBucket(4, 2).try_acquire() gave {show(decision)}; expected True or "
+                 "False.")
+        admitted += decision
     elapsed = clock.now - start
     earned = 2 + 4 * elapsed
     if admitted > earned + 1e-6:

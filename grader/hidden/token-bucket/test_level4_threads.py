@@ -11,12 +11,21 @@ import pytest
 import rate_limiter as subject
 from rate_limiter import TokenBucket
 
-from grader.checks import FakeClock, fail, run_threads
+from grader.checks import FakeClock, fail, run_threads, show
 from grader.oracles.token_bucket import TickingClock, slack
 
 pytestmark = [pytest.mark.level(4), pytest.mark.points(4)]
 
 THREADS = 32
+
+
+def acquired(bucket: TokenBucket) -> bool:
+    """``bucket.try_acquire()``, which must answer True or False (any other object would
+    decide by its own truthiness)."""
+    decision = bucket.try_acquire()
+    if type(decision) is not bool:
+        fail(f"bucket.try_acquire() gave {show(decision)}; expected True or False.")
+    return decision
 
 
 def test_frozen_clock_admits_exactly_capacity() -> None:
@@ -26,7 +35,7 @@ def test_frozen_clock_admits_exactly_capacity() -> None:
 
     def work(t: int) -> None:
         for _ in range(4):
-            if bucket.try_acquire():
+            if acquired(bucket):
                 admitted[t] += 1
             bucket.tokens  # noqa: B018 - readers run alongside the writers
             bucket.wait_time()
@@ -54,7 +63,7 @@ def test_moving_clock_never_admits_more_than_accrued() -> None:
 
     def work(t: int) -> None:
         for i in range(12):
-            if bucket.try_acquire():
+            if acquired(bucket):
                 admitted[t] += 1
             if i % 2:  # reads refill too: they race with the writers as much as writes do
                 bucket.tokens  # noqa: B018

@@ -13,14 +13,23 @@ import pytest
 import rate_limiter as subject
 from rate_limiter import RateLimiter
 
-from grader.checks import FakeClock, Script, fail, run_threads
+from grader.checks import FakeClock, Script, fail, run_threads, show
 
 pytestmark = pytest.mark.level(5)
 
 
 def allow(s: Script, limiter: RateLimiter, key: str, tokens: float = 1) -> bool:
     args = (key,) if tokens == 1 else (key, tokens)
-    return bool(s.call("limiter", limiter, "allow", *args))
+    return decided(s.call("limiter", limiter, "allow", *args),
+                   f"limiter.allow({', '.join(map(repr, args))})", s)
+
+
+def decided(answer: object, call: str, s: Script | None = None) -> bool:
+    """``answer``, what ``call`` gave, which must be True or False (any other object would
+    decide by its own truthiness)."""
+    if type(answer) is not bool:
+        fail(f"{call} gave {show(answer)}; expected True or False.", s)
+    return answer
 
 
 def expect_len_at_most(s: Script, limiter: RateLimiter, bound: int) -> None:
@@ -77,7 +86,7 @@ def test_never_more_than_max_keys() -> None:
     limiter = s.new("limiter", RateLimiter, 1, 2, clock, max_keys=10)
     for i in range(1000):
         key = f"client-{i}"
-        if not s.call("limiter", limiter, "allow", key):
+        if not allow(s, limiter, key):
             fail(f"limiter.allow({key!r}) gave False for a key never seen before; a new key "
                  "gets a full bucket.", s)
         expect_len_at_most(s, limiter, 10)
@@ -189,7 +198,7 @@ def test_one_new_key_from_32_threads() -> None:
     admitted = [0] * 32
 
     def work(t: int) -> None:
-        if limiter.allow("shared-key"):
+        if decided(limiter.allow("shared-key"), "limiter.allow('shared-key')"):
             admitted[t] += 1
 
     run_threads(32, work, yield_in=subject)
