@@ -18,11 +18,10 @@ import pytest
 from jwt_validation import DecodeError, InvalidSignatureError, InvalidTokenError, decode, encode
 
 from grader.checks import Script, fail, same, show
+from grader.oracles.jwt_tokens import HASHES, KEY, b64, token
 
 pytestmark = pytest.mark.level(1)
 
-KEY = b"a secret of thirty-two bytes!!!!"
-HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 # RFC 7515 Appendix A.1 (the same token is RFC 7519's example in section 3.1): the header and
 # payload JSON contain CR LF and spaces, signed as they are.
 RFC_KEY = base64.urlsafe_b64decode(
@@ -32,21 +31,6 @@ RFC_TOKEN = ".".join((
     "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ",
     "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"))
 RFC_CLAIMS = {"iss": "joe", "exp": 1300819380, "http://example.com/is_root": True}
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def token(payload: bytes | dict[str, Any], *, header: bytes | dict[str, Any] | None = None,
-          key: bytes = KEY, alg: str = "HS256") -> str:
-    """A correctly signed token over exactly these header and payload bytes."""
-    raw_header = header if isinstance(header, bytes) else json.dumps(
-        header if header is not None else {"alg": alg, "typ": "JWT"}).encode()
-    raw_payload = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    signing_input = f"{b64(raw_header)}.{b64(raw_payload)}"
-    mac = hmac.new(key, signing_input.encode(), HASHES[alg]).digest()
-    return f"{signing_input}.{b64(mac)}"
 
 
 def _lenient(segment: str) -> bytes:
