@@ -99,6 +99,8 @@ MALFORMED = {
     "'/' in a segment": lambda t: t.replace(".", "./", 1),
     "a space in a segment": lambda t: t[:5] + " " + t[5:],
     "a non-ASCII character": lambda t: t[:5] + "é" + t[5:],
+    "a trailing newline": lambda t: t + "\n",
+    "a leading space": lambda t: " " + t,
 }
 
 
@@ -179,6 +181,15 @@ def test_one_changed_byte_in_any_segment_is_refused(segment: str) -> None:
                  f"(position {position}, {original!r} -> {replacement!r}) and returned "
                  f"{show(claims)}.\ntoken: {bad!r}")
             break
+
+
+def test_a_shortened_signature_is_refused() -> None:
+    """an empty or truncated signature segment is refused"""
+    s = Script()
+    head, body, sig = token({"sub": "ada"}).split(".")
+    for short in ("", sig[:22], sig[:-4]):
+        s.expect_raises(InvalidTokenError, "jwt", subject, "decode", f"{head}.{body}.{short}",
+                        KEY, algorithms=["HS256"])
 
 
 def test_a_wrong_key_is_an_invalid_signature() -> None:

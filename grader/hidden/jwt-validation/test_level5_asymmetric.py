@@ -57,11 +57,12 @@ def segment(text: str) -> bytes:
 
 @pytest.mark.parametrize("alg", ["RS256", "ES256"])
 def test_tokens_signed_here_verify(alg: str) -> None:
-    """a token signed with cryptography verifies with the public key object and its PEM"""
+    """a token signed with cryptography verifies with the public key object, its PEM, and the
+    private key object"""
     s = Script()
     key = RSA_KEY if alg == "RS256" else EC_KEY
     tok = signed_here(alg, CLAIMS)
-    for verifier in (key.public_key(), pem_public(key)):
+    for verifier in (key.public_key(), pem_public(key), key):
         got = s.call("jwt", subject, "decode", tok, verifier, algorithms=[alg])
         if not same(got, CLAIMS):
             fail(f"decode gave {show(got)}, expected {show(CLAIMS)}.", s)
@@ -108,6 +109,21 @@ def test_another_key_is_an_invalid_signature() -> None:
     forged = f"{head}.{b64(json.dumps({'sub': 'root'}).encode())}.{sig}"
     s.expect_raises(InvalidSignatureError, "jwt", subject, "decode", forged,
                     EC_KEY.public_key(), algorithms=["ES256"])
+
+
+def test_es256_means_p256() -> None:
+    """ES256 is ECDSA on P-256: a token signed with a P-384 key and verified with that key is
+    refused"""
+    s = Script()
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    head = b64(json.dumps({"alg": "ES256", "typ": "JWT"}).encode())
+    body = b64(json.dumps(CLAIMS).encode())
+    r, sig_s = decode_dss_signature(p384.sign(f"{head}.{body}".encode(),
+                                              ec.ECDSA(hashes.SHA256())))
+    raw = r.to_bytes(48, "big") + sig_s.to_bytes(48, "big")
+    s.note("# ES256 header, signed with a P-384 key")
+    s.expect_raises(InvalidTokenError, "jwt", subject, "decode", f"{head}.{body}.{b64(raw)}",
+                    p384.public_key(), algorithms=["ES256"])
 
 
 def test_algorithm_confusion_is_refused() -> None:
