@@ -64,6 +64,7 @@ class ChildRun:
     stalled: bool = False  # a test ran on past its time limit (the timeout was defeated)
     forged: str = ""  # why the results channel cannot be believed, if it cannot
     escaped: int = 0  # processes the code under test left running
+    running: str | None = None  # the check that had started and not reported when it ended
     output_tail: str = ""
     duration_s: float = 0.0
 
@@ -112,7 +113,7 @@ class _RecordReader(threading.Thread):
         self.verifier = Verifier(key)
         self.last_progress = time.monotonic()
         self.spoiled = False  # nothing more from this run can count: no need to wait for it
-        self._running: object = None
+        self.running: str | None = None
 
     def run(self) -> None:
         buffer = b""
@@ -130,8 +131,9 @@ class _RecordReader(threading.Thread):
         if buffer and not self.verifier.forged:
             self.verifier.forged = "the results channel ended in the middle of a record"
 
-
     def _take(self, line: bytes) -> None:
+        """Verify one line; note which check is running, and on each violation record, which
+        check it happened in (``during``: None outside any check)."""
         count = len(self.verifier.records)
         self.verifier.feed(line)
         self.last_progress = time.monotonic()
@@ -140,12 +142,13 @@ class _RecordReader(threading.Thread):
         for record in self.verifier.records[count:]:
             kind = record.get("type")
             if kind == "start":
-                self._running = record.get("id")
+                self.running = str(record.get("id"))
             elif kind == "test":
-                self._running = None
-            elif kind == "violation" and (self._running is None
-                                          or record.get("kind") in SPOILING_KINDS):
-                self.spoiled = True
+                self.running = None
+            elif kind == "violation":
+                record["during"] = self.running
+                if self.running is None or record.get("kind") in SPOILING_KINDS:
+                    self.spoiled = True
 
 
 def _folder_size(folder: Path) -> int:
@@ -390,6 +393,7 @@ def run_child(kata: Kata, submission: Submission, *, collect_only: bool = False,
         result.returncode = process.returncode
         result.records = list(records.verifier.records)
         result.forged = records.verifier.forged
+        result.running = records.running
         result.output_tail = output.tail.decode("utf-8", "replace")
     return result
 

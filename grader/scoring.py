@@ -18,8 +18,6 @@ from grader.runner import SPOILING_KINDS, RawRun
 
 OUTCOMES: tuple[Outcome, ...] = ("passed", "failed", "error", "timeout", "skipped")
 
-
-
 def source_hash(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -27,25 +25,25 @@ def source_hash(path: Path) -> str:
         return ""
 
 
-def _violations(raw: RawRun) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
-    """Forbidden attempts, by the test that was running (or outside any test): ``({test id:
-    [message]}, [(kind, message)])``, the second list holding every attempt in order."""
+Violations = tuple[dict[str, list[str]], list[tuple[str, str]]]
+
+
+def _violations(raw: RawRun) -> Violations:
+    """Forbidden attempts, by the test they happened in (``""``: outside any test, or of a
+    kind that spoils the whole run): ``({test id: [message]}, [(kind, message)])``, the
+    second list holding every attempt in order."""
     by_test: dict[str, list[str]] = {}
     every: list[tuple[str, str]] = []
-    running: str | None = None
     for record in raw.child.records:
-        kind = record.get("type")
-        if kind == "start":
-            running = str(record.get("id"))
-        elif kind == "test":
-            running = None
-        elif kind == "violation":
-            message = str(record.get("message", "forbidden"))
-            every.append((str(record.get("kind", "forbidden")), message))
-            # a patch outlives the test it happened in: nothing after it can be believed
-            key = (running if running is not None and record.get("kind") not in SPOILING_KINDS
-                   else "")
-            by_test.setdefault(key, []).append(message)
+        if record.get("type") != "violation":
+            continue
+        message = str(record.get("message", "forbidden"))
+        every.append((str(record.get("kind", "forbidden")), message))
+        # a patch outlives the test it happened in: nothing after it can be believed
+        during = record.get("during")
+        key = (str(during) if during is not None and record.get("kind") not in SPOILING_KINDS
+               else "")
+        by_test.setdefault(key, []).append(message)
     return by_test, every
 
 
@@ -60,12 +58,11 @@ def _memory(raw: RawRun) -> bool:
         and not (child.timed_out or child.output_exceeded or child.disk_exceeded))
 
 
-def _status(raw: RawRun, kata: Kata) -> tuple[Status, str]:
+def _status(raw: RawRun, kata: Kata, violations: list[tuple[str, str]]) -> tuple[Status, str]:
     child = raw.child
     limits = kata.limits
     if child.forged:
         return "forbidden", f"results: {child.forged}; nothing from this run counts"
-    _, violations = _violations(raw)
     if child.escaped:
         return "forbidden", (f"subprocess: your code started {child.escaped} process(es) that "
                              "were still running when grading ended (they were stopped)")
@@ -84,8 +81,7 @@ def _status(raw: RawRun, kata: Kata) -> tuple[Status, str]:
         message = raw.import_error.get("message", "the module could not be imported")
         return "import-error", str(message)
     if child.stalled:
-        running = _running_test(raw)
-        where = f" in {running!r}" if running else ""
+        where = f" in {child.running!r}" if child.running else ""
         return "timeout", (f"a check{where} ran past its time limit ({limits.test_timeout:g} s) "
                            "and did not stop: does your code catch BaseException, or ignore "
                            "SIGALRM?")
@@ -117,16 +113,6 @@ def _status(raw: RawRun, kata: Kata) -> tuple[Status, str]:
     return "graded", ""
 
 
-def _running_test(raw: RawRun) -> str | None:
-    running = None
-    for record in raw.child.records:
-        if record.get("type") == "start":
-            running = str(record.get("id"))
-        elif record.get("type") == "test":
-            running = None
-    return running
-
-
 def _location(raw: Any) -> Location | None:
     if not isinstance(raw, dict):
         return None
@@ -138,11 +124,11 @@ def _location(raw: Any) -> Location | None:
 
 
 def score_run(kata: Kata, raw: RawRun, *, source: str, module_path: Path) -> KataResult:
-    status, detail = _status(raw, kata)
-    by_test, _ = _violations(raw)
+    by_test, every = _violations(raw)
+    status, detail = _status(raw, kata, every)
     # nothing from this run can be credited
     spoiled = bool(raw.child.forged or raw.child.escaped) or "" in by_test
-    running = _running_test(raw) if raw.child.stalled else None
+    running = raw.child.running if raw.child.stalled else None
     tests: list[TestResult] = []
     for entry in raw.collected:
         test_id = str(entry["id"])
