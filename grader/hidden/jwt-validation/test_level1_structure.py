@@ -11,14 +11,13 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any
 
 import jwt_validation as subject
 import pytest
 from jwt_validation import DecodeError, InvalidSignatureError, InvalidTokenError, decode, encode
 
 from grader.checks import Script, fail, same, show
-from grader.oracles.jwt_tokens import HASHES, KEY, b64, token
+from grader.oracles.jwt_tokens import HASHES, KEY, b64, expect_claims, token
 
 pytestmark = pytest.mark.level(1)
 
@@ -37,18 +36,11 @@ def _lenient(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
-def expect_claims(s: Script, tok: str, key: Any, expected: dict[str, Any], **kwargs: Any) -> None:
-    kwargs.setdefault("algorithms", ["HS256"])
-    claims = s.call("jwt", subject, "decode", tok, key, **kwargs)
-    if not same(claims, expected):
-        fail(f"decode gave {show(claims, 200)}, expected the claims {show(expected, 200)}.", s)
-
-
 def test_rfc_7515_example_is_accepted() -> None:
     """the RFC 7515 A.1 / RFC 7519 3.1 token verifies one second before it expires, CR LF and
     spaces in its JSON included"""
     s = Script()
-    expect_claims(s, RFC_TOKEN, RFC_KEY, RFC_CLAIMS, now=1300819379)
+    expect_claims(s, subject, RFC_TOKEN, RFC_KEY, RFC_CLAIMS, now=1300819379)
 
 
 @pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
@@ -57,8 +49,8 @@ def test_hmac_tokens_verify(alg: str) -> None:
     s = Script()
     claims = {"sub": "ada", "admin": False, "n": 1.5, "list": [1, "two"], "nested": {"k": None}}
     tok = token(claims, alg=alg)
-    expect_claims(s, tok, KEY, claims, algorithms=[alg])
-    expect_claims(s, tok, KEY.decode(), claims, algorithms=[alg])
+    expect_claims(s, subject, tok, KEY, claims, algorithms=[alg])
+    expect_claims(s, subject, tok, KEY.decode(), claims, algorithms=[alg])
 
 
 @pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
@@ -207,5 +199,5 @@ def test_round_trip_through_both_functions() -> None:
     s = Script()
     claims = {"name": "Zoë 日本", "n": 3, "ok": True}
     tok = s.call("jwt", subject, "encode", claims, "text key")
-    expect_claims(s, tok, "text key", claims)
+    expect_claims(s, subject, tok, "text key", claims)
     _ = encode  # the module-level name must exist too
