@@ -90,6 +90,7 @@ def test_a_hit_reads_its_own_block(reopen: bool) -> None:
     t = one_table(reopen=reopen)
     rng = random.Random(11)
     sample = rng.sample(sorted(t.values), 500)
+    split = []
     for k in sample:
         mark = t.fs.mark()
         got = t.db.get(k)
@@ -108,12 +109,18 @@ def test_a_hit_reads_its_own_block(reopen: bool) -> None:
             fail(f"db.get({show(k)}) read data blocks in {len(mine)} separate places: "
                  f"{show(mine, 120)}. Find the one block that can hold the key in the sparse "
                  "index (in memory), then read that block.", t.s)
+        if len(mine) > 1:
+            split.append(k)
         for path in {p for p, _, _ in mine}:
             size = sum(e - s for p, s, e in mine if p == path)
             extent = t.spans.extent(path)
             if size > extent // 4:
                 fail(f"db.get({show(k)}) read {size:,} bytes of data out of a table of "
                      f"{extent:,}; a lookup reads one block, not a scan of the table.", t.s)
+    if len(split) > len(sample) // 20:
+        fail(f"{len(split)} of {len(sample)} lookups of stored keys read data in two separate "
+             f"places (the first: db.get({show(split[0])})); a hit reads one block, in one "
+             "piece. Is the sparse index search off by one block?", t.s)
 
 
 def test_old_keys_read_one_table() -> None:
