@@ -56,8 +56,15 @@ def set_limits(config: dict[str, Any]) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
-def configure_hypothesis(*, shrink: bool) -> None:
+def configure_hypothesis(*, shrink: bool, test_timeout: float) -> None:
     from hypothesis import HealthCheck, Phase, settings
+    from hypothesis.internal.conjecture import engine
+
+    # Shrinking a failure runs the learner's code hundreds of times; for slow code that can
+    # outlast the check's time limit, and pytest-timeout's alarm, raised inside a hypothesis
+    # test, counts as one more failure to shrink. Stop shrinking well before the limit, and
+    # report the smallest failure found so far.
+    engine.MAX_SHRINKING_SECONDS = max(2, min(engine.MAX_SHRINKING_SECONDS, test_timeout / 3))
 
     # Same code, same score, on every machine: no randomness, no example database, no deadline.
     settings.register_profile(
@@ -256,7 +263,7 @@ def main() -> None:
     os.close(null)
     key = bytes.fromhex(config.pop("key"))
     set_limits(config)
-    configure_hypothesis(shrink=not config["fail_fast"])
+    configure_hypothesis(shrink=not config["fail_fast"], test_timeout=config["test_timeout"])
     status = run(config, key)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -12,7 +12,7 @@ from grader.catalog import load_catalog
 from tests.conftest import ROOT, GradeRunner
 
 CATALOG = load_catalog(ROOT)
-MIN_MUTANTS = 10
+MIN_MUTANTS = 12
 
 
 def test_catalogue_is_not_empty() -> None:

@@ -48,6 +48,12 @@ class Node:
 
 
 
+class PowerCut(BaseException):
+    """Raised by every operation of a :class:`MemoryFS` once its fuse has blown: the machine
+    lost power in the middle of a call. A BaseException, so ``except Exception`` in the code
+    under test does not carry on as if nothing happened."""
+
+
 @dataclass(frozen=True)
 class Event:
     """One operation: ``kind`` is open, read, write, fsync, remove, rename or listdir."""
@@ -81,6 +87,7 @@ class MemoryFile(io.BufferedIOBase):
         return True
 
     def _check(self, reading: bool) -> None:
+        self._fs._step(mutating=not reading)
         if self.closed:
             raise ValueError("I/O operation on closed file.")
         if reading and self.mode != "rb":
@@ -154,6 +161,7 @@ class MemoryFile(io.BufferedIOBase):
             self.write(line)
 
     def seek(self, offset: int, whence: int = 0) -> int:
+        self._fs._step(mutating=False)
         if self.closed:
             raise ValueError("I/O operation on closed file.")
         base = {0: 0, 1: self._pos, 2: len(self._node.data)}[whence]
@@ -196,6 +204,9 @@ class MemoryFS:
         self.files: dict[str, Node] = {}
         self.dirs: set[str] = {"/"}
         self.events: list[Event] = []
+        self.mutations = 0  # creates, writes, truncations, fsyncs, renames, removes, mkdirs
+        self.fuse: int | None = None  # mutations left before the power cut, if one is armed
+        self.dead = False
 
     def __repr__(self) -> str:
         return "fs"
@@ -204,6 +215,7 @@ class MemoryFS:
 
     def open(self, path: Any, mode: str = "rb") -> MemoryFile:
         name = self._path(path)
+        self._step(mutating=mode != "rb")
         if mode not in ("rb", "wb", "ab"):
             raise ValueError(f"mode {mode!r}: the kata's fs opens files with 'rb', 'wb' or 'ab'")
         if name in self.dirs:
@@ -224,6 +236,7 @@ class MemoryFS:
         return MemoryFile(self, node, name, mode)
 
     def listdir(self, path: Any) -> list[str]:
+        self._step(mutating=False)
         name = self._path(path)
         if name not in self.dirs:
             raise FileNotFoundError(2, "No such file or directory", name)
@@ -235,10 +248,12 @@ class MemoryFS:
         return sorted(entries, key=lambda e: zlib.crc32(e.encode()) ^ 0x5BD1E995)
 
     def exists(self, path: Any) -> bool:
+        self._step(mutating=False)
         name = self._path(path)
         return name in self.files or name in self.dirs
 
     def remove(self, path: Any) -> None:
+        self._step(mutating=True)
         name = self._path(path)
         if name in self.dirs:
             raise IsADirectoryError(21, "Is a directory", name)
@@ -247,6 +262,7 @@ class MemoryFS:
         self._log(Event("remove", name))
 
     def rename(self, src: Any, dst: Any) -> None:
+        self._step(mutating=True)
         old, new = self._path(src), self._path(dst)
         if old not in self.files:
             raise FileNotFoundError(2, "No such file or directory", old)
@@ -258,6 +274,7 @@ class MemoryFS:
         self._log(Event("rename", old, detail=new))
 
     def makedirs(self, path: Any) -> None:
+        self._step(mutating=True)
         name = self._path(path)
         if name in self.files:
             raise FileExistsError(17, "File exists", name)
@@ -266,6 +283,7 @@ class MemoryFS:
             name = posixpath.dirname(name)
 
     def fsync(self, file: Any) -> None:
+        self._step(mutating=True)
         if not isinstance(file, MemoryFile) or file._fs is not self:
             raise TypeError(f"fs.fsync({file!r}): pass a file this fs opened")
         if file.closed:
@@ -283,6 +301,23 @@ class MemoryFS:
             raise TypeError(f"path {path!r} must be str")
         return posixpath.normpath(name) if name.startswith("/") else posixpath.normpath(
             posixpath.join("/", name))
+
+    def _step(self, *, mutating: bool) -> None:
+        """Count a mutating operation; cut the power when the armed fuse runs out."""
+        if self.dead:
+            raise PowerCut("the power is off: this file system is gone")
+        if not mutating:
+            return
+        if self.fuse is not None:
+            if self.fuse <= 0:
+                self.dead = True
+                raise PowerCut(f"power cut before mutation {self.mutations + 1}")
+            self.fuse -= 1
+        self.mutations += 1
+
+    def arm(self, mutations: int) -> None:
+        """Cut the power just before the next ``mutations`` + 1st mutating operation."""
+        self.fuse = mutations
 
     def _log(self, event: Event) -> None:
         self.events.append(event)

@@ -70,7 +70,7 @@ class InsertsAndDeletes(RuleBasedStateMachine):
             expect_contents(self.script, self.tree, self.order, self.model)
 
 
-TestInsertsAndDeletes = machine_test(InsertsAndDeletes, points=5, max_examples=120, steps=50)
+TestInsertsAndDeletes = machine_test(InsertsAndDeletes, points=5, max_examples=100, steps=40)
 
 
 def build(order: int, keys: list[int]) -> tuple[Script, Any, dict[int, int]]:

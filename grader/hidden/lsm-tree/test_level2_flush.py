@@ -4,6 +4,7 @@ table, the newest version winning and a deletion hiding every older version."""
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -129,6 +130,16 @@ def test_flush_of_an_empty_memtable() -> None:
     s.expect(scanned(s, db), [(b"a", b"1")], "list(db.scan())")
 
 
+def scrambled(count: int) -> list[int]:
+    """0..count-1 going up, down, up, down...: no sorted run of more than two."""
+    step = count // 2 + 1
+    while math.gcd(step, count) != 1:
+        step += 1
+    order = [(i * step) % count for i in range(count)]
+    assert sorted(order) == list(range(count))
+    return order
+
+
 def sorted_runs(fs: Any, values: dict[bytes, bytes]) -> list[list[bytes]]:
     """For each file: the written keys whose values it holds, ordered by where they lie."""
     by_value = {v: k for k, v in values.items()}
@@ -144,10 +155,7 @@ def test_flush_at_the_limit_writes_sorted_tables(limit: int) -> None:
     order they came)"""
     rng = random.Random(limit)
     count = 3 * limit + 1
-    step = count // 2 + 1  # up, down, up, down: no sorted run of more than two keys
-    order = [(i * step) % count for i in range(count)]
-    assert len(set(order)) == count
-    keys = [b"key%05d" % i for i in order]
+    keys = [b"key%05d" % i for i in scrambled(count)]
     values = {k: value(rng) for k in keys}
     s, fs, db = fresh(limit)
     s.note(f"for key in {count} keys in a scrambled order: db.put(key, <24 random letters>)")
@@ -166,6 +174,33 @@ def test_flush_at_the_limit_writes_sorted_tables(limit: int) -> None:
              f"sorted tables by now. Files: {describe_files(fs)}.", s)
     model = dict(values)
     expect_state(s, db, model, keys[::5])
+
+
+@pytest.mark.parametrize("limit", [5, 8])
+def test_the_first_table_holds_exactly_the_limit(limit: int) -> None:
+    """after memtable_limit + 1 puts of new keys, one table holds exactly the first
+    memtable_limit keys, sorted: the memtable was flushed when it reached the limit (or just
+    before the next write), never after growing past it"""
+    rng = random.Random(limit + 100)
+    count = limit + 1
+    keys = [b"key%05d" % i for i in scrambled(count)]
+    values = {k: value(rng) for k in keys}
+    s, fs, db = fresh(limit)
+    s.note(f"for key in {count} new keys in a scrambled order: db.put(key, <24 random letters>)")
+    s.record = False
+    for k in keys:
+        s.call("db", db, "put", k, values[k])
+    s.record = True
+    first = sorted(keys[:limit])
+    runs = [run for run in sorted_runs(fs, values) if run == sorted(run) and len(run) > 2]
+    if first not in runs:
+        sizes = ", ".join(str(len(run)) for run in runs) or "none"
+        fail(f"after {count} puts with memtable_limit={limit}, no file holds exactly the first "
+             f"{limit} keys in sorted order (sorted runs of keys found in the files: {sizes}). "
+             f"When the memtable holds {limit} entries, it is flushed to a table: then, or at "
+             f"the start of the next write, but before it holds {limit + 1}. Files: "
+             f"{describe_files(fs)}.", s)
+    expect_state(s, db, dict(values), keys)
 
 
 def test_many_tables_then_scans() -> None:

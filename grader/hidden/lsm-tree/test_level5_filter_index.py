@@ -90,7 +90,9 @@ def test_a_hit_reads_its_own_block(reopen: bool) -> None:
     t = one_table(reopen=reopen)
     rng = random.Random(11)
     sample = rng.sample(sorted(t.values), 500)
-    split = []
+    split: list[bytes] = []
+    starts: set[tuple[str, int]] = set()
+    sizes: list[int] = []
     for k in sample:
         mark = t.fs.mark()
         got = t.db.get(k)
@@ -111,6 +113,8 @@ def test_a_hit_reads_its_own_block(reopen: bool) -> None:
                  "index (in memory), then read that block.", t.s)
         if len(mine) > 1:
             split.append(k)
+        starts.add(min((p, s) for p, s, _ in mine))
+        sizes.append(sum(e - s for _, s, e in mine))
         for path in {p for p, _, _ in mine}:
             size = sum(e - s for p, s, e in mine if p == path)
             extent = t.spans.extent(path)
@@ -121,6 +125,17 @@ def test_a_hit_reads_its_own_block(reopen: bool) -> None:
         fail(f"{len(split)} of {len(sample)} lookups of stored keys read data in two separate "
              f"places (the first: db.get({show(split[0])})); a hit reads one block, in one "
              "piece. Is the sparse index search off by one block?", t.s)
+    # A hit reads one block. The blocks are yours, but the places where hits start reading are
+    # their starts: the data span over that count is your average block size, and a lookup
+    # that reads about twice that (two blocks: an index search one block off) is caught.
+    files = {p for p, _ in starts}
+    block = sum(t.spans.extent(p) for p in files) / len(starts)
+    mean = sum(sizes) / len(sizes)
+    if mean > 1.5 * block:
+        fail(f"hits read {mean:,.0f} bytes of data on average, but your tables' blocks hold "
+             f"about {block:,.0f} (the table's data divided by the {len(starts)} places where "
+             "lookups began reading): a hit reads about two blocks where one is enough. Is "
+             "the sparse index search one block early?", t.s)
 
 
 def test_old_keys_read_one_table() -> None:
