@@ -64,7 +64,7 @@ def configure_hypothesis(*, shrink: bool, test_timeout: float) -> None:
     # outlast the check's time limit, and pytest-timeout's alarm, raised inside a hypothesis
     # test, counts as one more failure to shrink. Stop shrinking well before the limit, and
     # report the smallest failure found so far.
-    engine.MAX_SHRINKING_SECONDS = max(2, min(engine.MAX_SHRINKING_SECONDS, test_timeout / 3))
+    engine.MAX_SHRINKING_SECONDS = int(max(2, min(engine.MAX_SHRINKING_SECONDS, test_timeout / 3)))
 
     # Same code, same score, on every machine: no randomness, no example database, no deadline.
     settings.register_profile(
