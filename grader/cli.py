@@ -16,13 +16,16 @@ import click
 
 from grader import __version__
 from grader.errors import GradeError, UsageError
+from grader.formats import NAMES as FORMAT_CHOICES
 
 if TYPE_CHECKING:
     from grader.catalog import Kata
+    from grader.formats.base import Renderer
     from grader.report import Style
+    from grader.results import RunResult
 
-FORMAT_CHOICES = ("text", "json")
 GRADE_COMMAND = "kata"
+REPORT_ORDER = "grade.report_order"
 
 
 class GradeGroup(click.Group):
@@ -39,6 +42,69 @@ class GradeGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
+class ReportCommand(click.Command):
+    """Remembers the order in which ``--format`` and ``--output`` were given (click keeps each
+    option's values in order, but not how the two interleave), so that each ``--output`` goes
+    with the ``--format`` before it."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        order: list[str] = []
+        remaining = iter(args)
+        for arg in remaining:
+            if arg == "--":
+                break
+            for option in ("--format", "--output"):
+                if arg == option or arg.startswith(f"{option}="):
+                    order.append(option)
+                    if arg == option:
+                        next(remaining, None)  # its value, whatever it looks like
+        ctx.meta[REPORT_ORDER] = order
+        return super().parse_args(ctx, args)
+
+
+def _report_targets(ctx: click.Context, formats: tuple[str, ...],
+                    outputs: tuple[Path, ...]) -> list[tuple[str, Path | None]]:
+    """Pair each ``--format`` with the ``--output`` that follows it (None: standard output)."""
+    pairing_help = ("give each --output right after the --format it is for, e.g. "
+                    "--format json --output results.json --format junit --output results.xml")
+    order = ctx.meta.get(REPORT_ORDER, [])
+    if (order.count("--format"), order.count("--output")) != (len(formats), len(outputs)):
+        raise click.BadOptionUsage("output", f"cannot tell which --output goes with which "
+                                   f"--format: {pairing_help}.", ctx)
+    if not formats:
+        if outputs:
+            raise click.BadOptionUsage("output", f"--output {outputs[0]} needs a --format "
+                                       f"before it: {pairing_help}.", ctx)
+        return [("text", None)]
+    pairs: list[tuple[str, Path | None]] = []
+    next_format, next_output = iter(formats), iter(outputs)
+    for option in order:
+        if option == "--format":
+            pairs.append((next(next_format), None))
+            continue
+        file = next(next_output)
+        if not pairs or pairs[-1][1] is not None:
+            raise click.BadOptionUsage("output", f"--output {file} follows no --format of its "
+                                       f"own: {pairing_help}.", ctx)
+        pairs[-1] = (pairs[-1][0], file)
+    to_stdout = [name for name, output in pairs if output is None]
+    if len(to_stdout) > 1:
+        named = " and ".join(f"--format {name}" for name in to_stdout)
+        verb = "would both" if len(to_stdout) == 2 else "would all"
+        raise click.BadOptionUsage("format", f"{named} {verb} print to standard output: "
+                                   "give all but one of them an --output FILE.", ctx)
+    seen: set[Path] = set()
+    for file in (output for _, output in pairs if output is not None):
+        if file.resolve() in seen:
+            raise click.BadOptionUsage("output", f"--output {file} is given twice: give each "
+                                       "report its own file.", ctx)
+        seen.add(file.resolve())
+        if not file.parent.is_dir():
+            raise click.BadParameter(f"{file}: there is no folder {file.parent}; create it "
+                                     "first or choose another path.", ctx, param_hint="--output")
+    return pairs
+
+
 @click.group(cls=GradeGroup, context_settings={"help_option_names": ["-h", "--help"]},
              epilog="Run 'grade <slug>' to grade a kata, e.g. 'grade lru-cache'.")
 @click.version_option(__version__, prog_name="grade")
@@ -47,7 +113,7 @@ def cli() -> None:
 
     \b
     grade <slug> [--solution | --path DIR] [--format F] [-v]   grade one kata
-    grade --all [-j N] [--format F]                            grade every kata
+    grade --all [-j N] [--format F [--output FILE]]...         grade every kata
     """
 
 
@@ -67,7 +133,7 @@ def _catalog() -> tuple[Path, list[Kata]]:
     return root, load_catalog(root)
 
 
-@cli.command(GRADE_COMMAND, hidden=True)
+@cli.command(GRADE_COMMAND, hidden=True, cls=ReportCommand)
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "all_katas", is_flag=True, help="Grade every kata.")
 @click.option("--solution", is_flag=True, help="Grade the reference solution instead of yours.")
@@ -75,8 +141,12 @@ def _catalog() -> tuple[Path, list[Kata]]:
               help="Grade the kata's module found in DIR.")
 @click.option("--from", "from_dir", type=click.Path(path_type=Path), metavar="CHECKOUT",
               help="Grade the learner's files of another checkout (CHECKOUT/katas/<slug>/).")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
-              show_default=True, help="Report format.")
+@click.option("--format", "formats", type=click.Choice(FORMAT_CHOICES), multiple=True,
+              help="Report format (default: text); give several, each with its own --output.")
+@click.option("--output", "outputs", multiple=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report of the --format just before to FILE (default: standard "
+                   "output; the text report then still goes to the terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check, passed and failed.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Katas graded in parallel with --all.")
@@ -86,16 +156,22 @@ def _catalog() -> tuple[Path, list[Kata]]:
 @click.option("--fail-fast", is_flag=True, hidden=True)
 @click.pass_context
 def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, solution: bool,
-                  path: Path | None, from_dir: Path | None, fmt: str, verbose: bool, jobs: int,
+                  path: Path | None, from_dir: Path | None, formats: tuple[str, ...],
+                  outputs: tuple[Path, ...], verbose: bool, jobs: int,
                   time_limit: float | None, fail_fast: bool) -> None:
     """Grade one kata (or every kata with --all)."""
     from dataclasses import replace
 
     from grader.catalog import find_kata
+    from grader.formats import renderer
     from grader.grading import grade_kata, learner_submission, path_submission, solution_submission
-    from grader.report import render
     from grader.results import RunResult
     from grader.runner import map_in_parallel
+
+    targets = [(renderer(name), output) for name, output in
+               _report_targets(ctx, formats, outputs)]
+    terminal_text = all(output is not None for _, output in targets) or any(
+        r.name == "text" and output is None for r, output in targets)
 
     if sum((solution, path is not None, from_dir is not None)) > 1:
         raise UsageError("choose one of --solution, --path and --from.")
@@ -128,14 +204,37 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     def one(kata: Kata) -> Any:
         return grade_kata(kata, submission_for(kata), fail_fast=fail_fast)
 
-    if len(katas) > 1 and fmt == "text":
+    if len(katas) > 1 and terminal_text:
         click.echo(f"Grading {len(katas)} katas...", err=True)
     results = tuple(map_in_parallel(one, katas, jobs))
     run = RunResult(results)
-    click.echo(render(run, fmt, _style(), verbose=verbose), nl=False, color=_style().color)
-    if not solution and path is None and from_dir is None:
-        _record(root, results)
-    ctx.exit(0 if run.passed else 1)
+    try:
+        _deliver_reports(run, targets, verbose=verbose)
+    finally:
+        if not solution and path is None and from_dir is None:
+            _record(root, results)
+    # a grading service that reads the score from its report wants 0 whenever grading ran
+    graded_as_data = any(report.exits_zero_when_graded for report, _ in targets)
+    ctx.exit(0 if run.passed or graded_as_data else 1)
+
+
+def _deliver_reports(run: RunResult, targets: list[tuple[Renderer, Path | None]], *,
+                     verbose: bool) -> None:
+    """Every report of the same run (nothing is graded again), each where it belongs; the text
+    report goes to the terminal when no report did."""
+    from grader.formats import renderer
+    from grader.formats.base import ReportContext
+
+    style = _style()
+    report_ctx = ReportContext(style=style, verbose=verbose, environ=os.environ, cwd=Path.cwd())
+    printed = False
+    for report, output in targets:
+        text = report.deliver(run, report_ctx, output)
+        if text is not None:
+            click.echo(text, nl=False, color=style.color)
+            printed = True
+    if not printed:
+        click.echo(renderer("text").render(run, report_ctx), nl=False, color=style.color)
 
 
 def _record(root: Path, results: tuple[Any, ...]) -> None:

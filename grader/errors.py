@@ -29,6 +29,10 @@ class NotInRepositoryError(GradeError):
     """The command was run outside a Backend Katas checkout."""
 
 
+class ReportError(GradeError):
+    """A report could not be written where it belongs (the message names the file and why)."""
+
+
 class Interrupted(GradeError):  # noqa: N818 - reads as what happened to the run
     """Grading was stopped by Ctrl-C or SIGTERM; every child process has been killed."""
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
 
+from grader.errors import ReportError
 from grader.formats.style import Style
 from grader.results import KataResult, RunResult, TestResult
 
@@ -50,10 +51,6 @@ class ReportContext:
     @staticmethod
     def now() -> datetime.datetime:
         return datetime.datetime.now(datetime.UTC)
-
-
-class ReportError(Exception):
-    """A report could not be written where it belongs (the message names the file and why)."""
 
 
 class Renderer:
