@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import tomllib
 import zipfile
 from pathlib import Path
@@ -51,6 +53,35 @@ def test_ci_covers_the_supported_pythons_and_both_systems() -> None:
         assert needle in ci
     grade_yml = (ROOT / ".github" / "workflows" / "grade.yml").read_text(encoding="utf-8")
     assert "grade --all" in grade_yml
+
+
+def test_the_learner_workflow_grades_once_and_keeps_every_report(tmp_path: Path) -> None:
+    workflow = (ROOT / ".github" / "workflows" / "grade.yml").read_text(encoding="utf-8")
+    invocation = workflow.split("grade --all", 1)[1].split("2>", 1)[0]
+    command = " ".join(invocation.replace("\\\n", " ").split())
+    assert command == ("-j 2 --format json --output grade-results.json --format junit "
+                       "--output grade-results.xml --format github")
+    assert workflow.count("grade --all") == 1
+    assert 'echo "::stop-commands::$token"' in workflow
+    assert 'echo "::$token::"' in workflow
+    assert "secrets.token_hex" in workflow
+    for artifact in ("grade-results.json", "grade-results.xml", "grade-badge.json"):
+        assert f"            {artifact}" in workflow or f"path: {artifact}" in workflow
+    # the badge step's script, run as the workflow runs it
+    script = textwrap.dedent(workflow.split("python - <<'PY'\n", 1)[1].split("PY\n", 1)[0])
+    for score, color in ((100, "brightgreen"), (85, "green"), (64, "yellow"), (20, "orange"),
+                         (0, "red"), (None, "lightgrey")):
+        if score is not None:
+            (tmp_path / "grade-results.json").write_text(json.dumps({"score": score}),
+                                                         encoding="utf-8")
+        else:
+            (tmp_path / "grade-results.json").unlink()
+        subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=True,
+                       capture_output=True)
+        badge = json.loads((tmp_path / "grade-badge.json").read_text(encoding="utf-8"))
+        message = f"{score}/100" if score is not None else "not graded"
+        assert badge == {"schemaVersion": 1, "label": "katas", "message": message,
+                         "color": color}
 
 
 def test_dependencies_have_lower_bounds() -> None:
