@@ -7,8 +7,11 @@ escaping and the size caps, including text meant to break each format."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -136,13 +139,13 @@ def check_gradescope(document: dict[str, Any]) -> None:
     """``document`` uses only the fields of Gradescope's autograder specification, with the
     types and values it lists, and keeps its outputs within the caps this project sets."""
     assert set(document) <= GRADESCOPE_TOP
-    assert isinstance(document["score"], int | float)
-    assert isinstance(document["execution_time"], int | float)
+    assert isinstance(document["score"], int | float)  # required when tests carry no score
+    assert isinstance(document.get("execution_time", 0), int | float)
     for key in ("output_format", "test_output_format", "test_name_format"):
         assert document.get(key, "text") in GRADESCOPE_FORMATS
     assert document.get("visibility", "visible") in GRADESCOPE_VISIBILITY
     assert isinstance(document["tests"], list)
-    total = len(document["output"].encode("utf-8"))
+    total = len(document.get("output", "").encode("utf-8"))
     for test in document["tests"]:
         assert set(test) <= GRADESCOPE_TEST
         assert isinstance(test["name"], str)
@@ -697,3 +700,61 @@ def test_every_format_parses_on_a_real_run(grade: GradeRunner, tmp_path: Path,
     assert f"Score: {kata['score']}/100" in (out / "report.txt").read_text(encoding="utf-8")
     if kind == "hostile":
         assert "::error file=x.py" in json.dumps(data)  # the hostile text did arrive
+
+
+# -------------------------------------------------- the autograders shipped for services ---
+
+
+def _fake_autograder_root(tmp_path: Path, scratch_repo: Path, katas: str) -> Path:
+    """A tree shaped like Gradescope's /autograder after setup.sh: the pinned checkout, a
+    'venv' whose grade runs this checkout's grader, the uploaded files, a results folder."""
+    root = tmp_path / "autograder"
+    (root / "source").mkdir(parents=True)
+    for name in ("setup.sh", "run_autograder"):
+        shutil.copy(ROOT / "gradescope" / name, root / "source")
+    config = (ROOT / "gradescope" / "config.sh").read_text(encoding="utf-8")
+    (root / "source" / "config.sh").write_text(
+        config.replace('KATAS="--all"', f'KATAS="{katas}"'), encoding="utf-8")
+    shutil.move(str(scratch_repo), root / "backend-katas")
+    bin_dir = root / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "python").symlink_to(sys.executable)
+    (bin_dir / "grade").write_text(
+        f'#!/usr/bin/env bash\nPYTHONPATH={ROOT} exec {sys.executable} -m grader "$@"\n',
+        encoding="utf-8")
+    (bin_dir / "grade").chmod(0o755)
+    (root / "submission").mkdir()
+    (root / "results").mkdir()
+    return root
+
+
+def test_gradescope_run_autograder_grades_the_uploaded_files(tmp_path: Path,
+                                                             scratch_repo: Path) -> None:
+    assert 'KATAS="--all"' in (ROOT / "gradescope" / "config.sh").read_text(encoding="utf-8")
+    root = _fake_autograder_root(tmp_path, scratch_repo, "jwt-validation lru-cache")
+    uploaded = root / "submission" / "katas" / "jwt-validation"
+    uploaded.mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / "jwt-validation" / "jwt_validation.py", uploaded)
+    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], cwd=root,
+                         env={**os.environ, "AUTOGRADER": str(root)}, capture_output=True,
+                         text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    check_gradescope(results)
+    katas = {k["slug"]: k for k in results["extra_data"]["katas"]}
+    assert katas["jwt-validation"]["score"] == 100
+    assert katas["lru-cache"]["status"] == "missing"  # not uploaded: not graded as the stub
+    assert results["score"] == katas["jwt-validation"]["max_points"]
+    assert "jwt-validation · JWT validation" in run.stdout  # the text report, for instructors
+
+
+def test_gradescope_run_autograder_reports_a_grader_that_could_not_run(
+        tmp_path: Path, scratch_repo: Path) -> None:
+    root = _fake_autograder_root(tmp_path, scratch_repo, "no-such-kata")
+    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], cwd=root,
+                         env={**os.environ, "AUTOGRADER": str(root)}, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert run.returncode == 0
+    results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    check_gradescope(results)
+    assert "could not grade this submission (grade exited 2)" in results["output"]
