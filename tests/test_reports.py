@@ -758,3 +758,62 @@ def test_gradescope_run_autograder_reports_a_grader_that_could_not_run(
     results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     check_gradescope(results)
     assert "could not grade this submission (grade exited 2)" in results["output"]
+
+
+def _classroom50_autograder() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "classroom50_autograder", ROOT / "classroom50" / "autograder.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("layout", ["clone", "one-kata repository"])
+def test_classroom50_autograder_grades_the_students_checkout(
+        tmp_path: Path, scratch_repo: Path, monkeypatch: pytest.MonkeyPatch, layout: str) -> None:
+    """The shipped autograder.py, past its install step (the upstream here is a scratch copy
+    of this checkout and the grader the one under test): the runner's environment in, a
+    result.json the runner accepts out, exit 0."""
+    autograder = _classroom50_autograder()
+    workspace = tmp_path / "student"
+    reference = ROOT / "solutions" / "jwt-validation" / "jwt_validation.py"
+    if layout == "clone":
+        (workspace / "katas" / "jwt-validation").mkdir(parents=True)
+        shutil.copy(reference, workspace / "katas" / "jwt-validation")
+        env = CLASSROOM_ENV  # the assignment is named after the kata: that kata alone
+    else:
+        workspace.mkdir()
+        shutil.copy(reference, workspace)
+        monkeypatch.setattr(autograder, "KATAS", ["jwt-validation", "token-bucket"])
+        env = {**CLASSROOM_ENV, "ASSIGNMENT": "week-3"}
+    github_output = tmp_path / "github_output"
+    for key, value in {**env, "GITHUB_OUTPUT": str(github_output),
+                       "PYTHONPATH": str(ROOT)}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(workspace)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    status = autograder.grade_submission(Path(sys.executable), scratch_repo, workspace, scratch)
+    assert status == 0
+    result = json.loads((workspace / "result.json").read_text(encoding="utf-8"))
+    check_classroom50(result, env)
+    katas = {t["kata"] for t in result["tests"]}
+    if layout == "clone":
+        assert katas == {"jwt-validation"}
+        assert all(t["passed"] for t in result["tests"])
+        assert github_output.read_text(encoding="utf-8").startswith("status=success\n")
+    else:
+        assert katas == {"jwt-validation", "token-bucket"}
+        missing = [t for t in result["tests"] if t["kata"] == "token-bucket"]
+        assert missing
+        assert not any(t["passed"] for t in missing)
+        assert "rate_limiter.py was not found" in missing[0]["message"]
+        assert github_output.read_text(encoding="utf-8").startswith("status=failure\n")
+    assert (workspace / "release-body.md").read_text(encoding="utf-8").startswith(
+        "### Backend Katas: ")
+    assert autograder.katas_to_grade(scratch_repo, "lru-cache") == (
+        autograder.KATAS or ["lru-cache"])
