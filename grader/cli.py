@@ -112,8 +112,10 @@ def cli() -> None:
     """Grade Backend Katas.
 
     \b
-    grade <slug> [--solution | --path DIR] [--format F] [-v]   grade one kata
-    grade --all [-j N] [--format F [--output FILE]]...         grade every kata
+    grade <slug> [--solution | --path DIR] [--format F [--output FILE]]... [-v]
+    grade --all [-j N] [--format F [--output FILE]]...
+
+    Formats: text, json, junit, gradescope, github, classroom50.
     """
 
 
@@ -145,8 +147,9 @@ def _catalog() -> tuple[Path, list[Kata]]:
               help="Report format (default: text); give several, each with its own --output.")
 @click.option("--output", "outputs", multiple=True, metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report of the --format just before to FILE (default: standard "
-                   "output; the text report then still goes to the terminal).")
+              help="Write the report of the --format just before it to FILE (without one, "
+                   "it goes to standard output). When every report has a file, the text "
+                   "report still goes to the terminal.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check, passed and failed.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Katas graded in parallel with --all.")

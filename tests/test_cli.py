@@ -41,6 +41,27 @@ def test_untouched_stub_scores_0_with_feedback(grade: GradeRunner) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_reports_go_to_their_files_and_the_text_report_to_the_terminal(
+        grade: GradeRunner, tmp_path: Path) -> None:
+    from junitparser import JUnitXml
+
+    stub = str(ROOT / "katas" / "jwt-validation")
+    result = grade("jwt-validation", "--path", stub, "--format", "json", "--output",
+                   str(tmp_path / "r.json"), "--format", "junit", "--output",
+                   str(tmp_path / "r.xml"))
+    assert result.exit_code == 1
+    assert "Score: 0/100" in result.stdout
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, SCHEMA)
+    suites = list(JUnitXml.fromfile(str(tmp_path / "r.xml")))
+    assert [s.name for s in suites] == ["jwt-validation"]
+    assert suites[0].failures == len(data["katas"][0]["tests"])
+    classroom = grade("jwt-validation", "--path", stub, "--format", "classroom50",
+                      "--output", str(tmp_path / "result.json"))
+    assert classroom.exit_code == 0  # grading ran: the score is in result.json
+    assert json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["score"] == 0
+
+
 def test_snake_case_spelling_is_accepted(grade: GradeRunner) -> None:
     result = grade("lru_cache", "--format", "json")
     assert result.exit_code == 1
@@ -63,6 +84,15 @@ def test_unknown_kata_suggests_close_names(grade: GradeRunner) -> None:
         ((), "Usage: grade"),
         (("--all", "lru-cache"), "not both"),
         (("lru-cache", "--format", "yaml"), "Invalid value"),
+        (("lru-cache", "--output", "r.json"), "needs a --format before it"),
+        (("lru-cache", "--format", "json", "--format", "junit"),
+         "--format json and --format junit would both print to standard output"),
+        (("lru-cache", "--format", "json", "--output", "a.json", "--output", "b.json"),
+         "--output b.json follows no --format of its own"),
+        (("lru-cache", "--format", "json", "--output", "a.json", "--format", "junit",
+          "--output", "a.json"), "--output a.json is given twice"),
+        (("lru-cache", "--format", "json", "--output", "/no/such/folder/r.json"),
+         "there is no folder /no/such/folder"),
         (("hint", "lru-cache", "99"), "has 4 hints"),
     ],
 )
