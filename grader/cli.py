@@ -63,8 +63,10 @@ class ReportCommand(click.Command):
 
 
 def _report_targets(ctx: click.Context, formats: tuple[str, ...],
-                    outputs: tuple[Path, ...]) -> list[tuple[str, Path | None]]:
+                    outputs: tuple[Path, ...]) -> list[tuple[Renderer, Path | None]]:
     """Pair each ``--format`` with the ``--output`` that follows it (None: standard output)."""
+    from grader.formats import renderer
+
     pairing_help = ("give each --output right after the --format it is for, e.g. "
                     "--format json --output results.json --format junit --output results.xml")
     order = ctx.meta.get(REPORT_ORDER, [])
@@ -75,7 +77,7 @@ def _report_targets(ctx: click.Context, formats: tuple[str, ...],
         if outputs:
             raise click.BadOptionUsage("output", f"--output {outputs[0]} needs a --format "
                                        f"before it: {pairing_help}.", ctx)
-        return [("text", None)]
+        return [(renderer("text"), None)]
     pairs: list[tuple[str, Path | None]] = []
     next_format, next_output = iter(formats), iter(outputs)
     for option in order:
@@ -87,8 +89,11 @@ def _report_targets(ctx: click.Context, formats: tuple[str, ...],
             raise click.BadOptionUsage("output", f"--output {file} follows no --format of its "
                                        f"own: {pairing_help}.", ctx)
         pairs[-1] = (pairs[-1][0], file)
-    to_stdout = [name for name, output in pairs if output is None]
-    if len(to_stdout) > 1:
+    targets = [(renderer(name), output) for name, output in pairs]
+    printing = [report for report, output in targets
+                if output is None or report.prints_with_output]
+    to_stdout = [report.name for report in printing]
+    if len(printing) > 1 and not all(report.prints_log for report in printing):
         named = " and ".join(f"--format {name}" for name in to_stdout)
         verb = "would both" if len(to_stdout) == 2 else "would all"
         raise click.BadOptionUsage("format", f"{named} {verb} print to standard output: "
@@ -102,7 +107,7 @@ def _report_targets(ctx: click.Context, formats: tuple[str, ...],
         if not file.parent.is_dir():
             raise click.BadParameter(f"{file}: there is no folder {file.parent}; create it "
                                      "first or choose another path.", ctx, param_hint="--output")
-    return pairs
+    return targets
 
 
 @click.group(cls=GradeGroup, context_settings={"help_option_names": ["-h", "--help"]},
@@ -166,13 +171,11 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     from dataclasses import replace
 
     from grader.catalog import find_kata
-    from grader.formats import renderer
     from grader.grading import grade_kata, learner_submission, path_submission, solution_submission
     from grader.results import RunResult
     from grader.runner import map_in_parallel
 
-    targets = [(renderer(name), output) for name, output in
-               _report_targets(ctx, formats, outputs)]
+    targets = _report_targets(ctx, formats, outputs)
     terminal_text = all(output is not None for _, output in targets) or any(
         r.name == "text" and output is None for r, output in targets)
 

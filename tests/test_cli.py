@@ -93,6 +93,8 @@ def test_unknown_kata_suggests_close_names(grade: GradeRunner) -> None:
           "--output", "a.json"), "--output a.json is given twice"),
         (("lru-cache", "--format", "json", "--output", "/no/such/folder/r.json"),
          "there is no folder /no/such/folder"),
+        (("lru-cache", "--format", "json", "--format", "classroom50", "--output", "r.json"),
+         "--format json and --format classroom50 would both print"),
         (("hint", "lru-cache", "99"), "has 4 hints"),
     ],
 )

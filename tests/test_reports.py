@@ -48,7 +48,8 @@ from tests.test_schema import SCHEMA
 # an escaped newline), the end of a CDATA section and of the failure element, HTML, Markdown
 # table pipes, a code span, a mention, an issue reference, CR LF, a terminal escape and NUL.
 HOSTILE = ("::error file=x.py,line=1::pwned\n::warning::w\r\n]]></failure><script>alert(1)"
-           "</script> | a | b | `x` @all #1 %0A ##[error]legacy \x1b[2J\x00 end")
+           "</script> | a | b | `x` @all #1 %0A ##[error]legacy \x1b[2J\x00 end\n"
+           "::error::injected\r::endgroup::")
 CLASSROOM_ENV = {
     "CLASSROOM": "backend-2026", "ASSIGNMENT": "jwt-validation", "USERNAME": "alice",
     "OWNER": "alice", "ASSIGNMENT_TYPE": "individual",
@@ -301,8 +302,10 @@ def test_junit_parses_and_hostile_text_cannot_break_out() -> None:
     assert isinstance(failure, Failure)
     assert failure.message == "::error file=x.py,line=1::pwned"
     # control characters XML cannot hold are gone; everything else arrives as written
-    assert HOSTILE.replace("\x1b", "").replace("\x00", "").replace("\r\n", "\n") in (
-        failure.text.replace("\r\n", "\n"))
+    def lines(text: str) -> str:  # an XML reader turns CR LF and a lone CR into LF
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    assert lines(HOSTILE.replace("\x1b", "").replace("\x00", "")) in lines(failure.text)
     assert "\x00" not in hostile.system_out
     assert "]]></failure>" in hostile.system_out
     assert isinstance(graded["t.py::test_raise"].result[0], Error)  # untitled: named by id

@@ -62,6 +62,11 @@ class Renderer:
     #: The run is reported to a grading service as data: the command ends 0 whenever grading
     #: ran, whatever the score (the service reads the score from the report).
     exits_zero_when_graded: ClassVar[bool] = False
+    #: What it prints is a log for people or a CI runner, which may share standard output with
+    #: other logs (a document for a program, such as JSON, must have it to itself).
+    prints_log: ClassVar[bool] = False
+    #: Prints to standard output even when its report goes to a file (a log of its own).
+    prints_with_output: ClassVar[bool] = False
 
     def render(self, run: RunResult, ctx: ReportContext) -> str:
         raise NotImplementedError

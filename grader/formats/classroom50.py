@@ -167,6 +167,8 @@ def log_text(run: RunResult) -> str:
 class Classroom50Renderer(Renderer):
     name = "classroom50"
     exits_zero_when_graded = True
+    prints_log = True
+    prints_with_output = True  # the text report, to the runner's log
 
     def render(self, run: RunResult, ctx: ReportContext) -> str:
         when = ctx.now().strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -167,6 +167,7 @@ def step_summary(run: RunResult, limit: int = SUMMARY_LIMIT) -> str:
 
 class GithubRenderer(Renderer):
     name = "github"
+    prints_log = True
 
     def render(self, run: RunResult, ctx: ReportContext) -> str:
         return render_commands(run, ctx.cwd, token=secrets.token_hex(16), verbose=ctx.verbose)

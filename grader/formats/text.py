@@ -77,6 +77,7 @@ def render_text(run: RunResult, style: Style, *, verbose: bool = False) -> str:
 
 class TextRenderer(Renderer):
     name = "text"
+    prints_log = True
 
     def render(self, run: RunResult, ctx: ReportContext) -> str:
         return render_text(run, ctx.style, verbose=ctx.verbose)
