@@ -434,6 +434,7 @@ def test_step_summary_stays_under_its_cap() -> None:
     capped = step_summary(run, limit=20_000)
     assert len(capped.encode("utf-8")) <= 20_000
     assert "The table is cut here" in capped
+    assert step_summary(run, limit=50) == ""  # a summary already full gets nothing more
     assert all(line.count("|") == 5 for line in capped.splitlines() if line.startswith("| "))
 
 

@@ -155,6 +155,8 @@ def step_summary(run: RunResult, limit: int = SUMMARY_LIMIT) -> str:
     note = ["", f"(The table is cut here: a step summary holds at most {limit // 1024} KiB.)",
             ""]
     budget = limit - len("\n".join(head + note).encode("utf-8")) - 2
+    if budget < 0:  # the step's summary is already full
+        return ""
     kept: list[str] = []
     for row in table:
         size = len(row.encode("utf-8")) + 1
