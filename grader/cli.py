@@ -176,8 +176,8 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     from grader.runner import map_in_parallel
 
     targets = _report_targets(ctx, formats, outputs)
-    terminal_text = all(output is not None for _, output in targets) or any(
-        r.name == "text" and output is None for r, output in targets)
+    # progress goes to stderr, and only where standard output is read by people
+    for_people = not any(output is None and not report.prints_log for report, output in targets)
 
     if sum((solution, path is not None, from_dir is not None)) > 1:
         raise UsageError("choose one of --solution, --path and --from.")
@@ -210,7 +210,7 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     def one(kata: Kata) -> Any:
         return grade_kata(kata, submission_for(kata), fail_fast=fail_fast)
 
-    if len(katas) > 1 and terminal_text:
+    if len(katas) > 1 and for_people:
         click.echo(f"Grading {len(katas)} katas...", err=True)
     results = tuple(map_in_parallel(one, katas, jobs))
     run = RunResult(results)
