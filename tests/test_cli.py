@@ -176,13 +176,17 @@ def test_hint_shows_hints_in_order(grade: GradeRunner) -> None:
     assert "Hint 2 of 4" in grade("hint", "lru-cache", "2").stdout
 
 
-def test_grade_all_grades_every_kata(grade: GradeRunner) -> None:
-    result = grade("--all", "--solution", "-j", "2", "--format", "json")
+def test_grade_all_grades_every_kata(grade: GradeRunner, scratch_repo: Path) -> None:
+    """--all grades every kata of the catalogue (here a scratch one of the two fastest, so the
+    test stays quick; `grade verify` grades every reference in CI anyway)."""
+    for kata in (scratch_repo / "katas").iterdir():
+        if kata.name not in ("jwt-validation", "token-bucket"):
+            shutil.rmtree(kata)
+    result = grade("--all", "--solution", "-j", "2", "--format", "json", cwd=scratch_repo)
     assert result.exit_code == 0, result.stdout[-2000:]
     data = json.loads(result.stdout)
     jsonschema.validate(data, SCHEMA)
-    slugs = sorted(p.parent.name for p in (ROOT / "katas").glob("*/kata.toml"))
-    assert [k["slug"] for k in data["katas"]] == slugs
+    assert [k["slug"] for k in data["katas"]] == ["jwt-validation", "token-bucket"]
     assert data["score"] == 100
 
 
