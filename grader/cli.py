@@ -243,22 +243,47 @@ def _deliver_reports(run: RunResult, targets: list[tuple[Renderer, Path | None]]
         click.echo(renderer("text").render(run, report_ctx), nl=False, color=style.color)
 
 
-def _record(root: Path, results: tuple[Any, ...]) -> None:
-    from grader.history import HistoryError, record
+def _warn(message: str) -> None:
+    click.echo(f"grade: warning: {message}", err=True)
 
-    for result in results:
-        try:
-            record(root, result)
-        except HistoryError as exc:
-            click.echo(f"grade: warning: {exc}", err=True)
-            return
+
+def _record(root: Path, results: tuple[Any, ...]) -> None:
+    """Record every graded run; a history that cannot be written is a warning, never an error
+    (the result is already printed and the exit status is the score's)."""
+    from grader.history import HistoryError, open_history
+
+    try:
+        with open_history(root) as history:
+            for notice in history.notices:
+                _warn(f"{notice}.")
+            for result in results:
+                history.record(result)
+    except HistoryError as exc:
+        _warn(f"{exc}.")
+
+
+def _read_runs(root: Path, kata: str | None = None) -> list[Any]:
+    """The recorded runs, newest first; a history that cannot be read is a warning (and no
+    runs), so the catalogue still shows."""
+    from grader.history import HistoryError, read_runs
+
+    try:
+        runs, notices = read_runs(root, kata)
+    except HistoryError as exc:
+        _warn(f"{exc}.")
+        return []
+    for notice in notices:
+        _warn(f"{notice}.")
+    return runs
 
 
 @cli.command("list")
 @click.option("--markdown", is_flag=True, help="Print the catalogue as a Markdown table.")
 def list_command(markdown: bool) -> None:
-    """The catalogue, with your best score for each kata."""
-    from grader.history import HistoryError, best_scores
+    """The catalogue, with your best score and last attempt for each kata."""
+    import time
+
+    from grader.progress import render_list, summarize
 
     root, catalog = _catalog()
     if markdown:
@@ -269,34 +294,120 @@ def list_command(markdown: bool) -> None:
             click.echo(f"| {link} (`{kata.slug}`) | {kata.topic} | {kata.difficulty} | "
                        f"{kata.minutes} | {len(kata.levels)} |")
         return
-    try:
-        best = best_scores(root)
-    except HistoryError as exc:
-        click.echo(f"grade: warning: {exc}", err=True)
-        best = {}
-    width = max((len(k.slug) for k in catalog), default=4)
-    for kata in catalog:
-        score = f"best {best[kata.slug]:>3}/100" if kata.slug in best else "not graded yet"
-        click.echo(f"{kata.slug.ljust(width)}  {kata.title}  ·  {kata.topic}  ·  "
-                   f"{kata.difficulty}, ~{kata.minutes} min, {len(kata.levels)} levels  ·  {score}")
+    now = time.time()
+    click.echo(render_list(summarize(catalog, _read_runs(root), now), now), nl=False)
+
+
+@cli.command("progress")
+def progress_command() -> None:
+    """Your progress across katas: levels passed, katas at 100, streak, time spent."""
+    import time
+
+    from grader.progress import render_progress, summarize
+
+    root, catalog = _catalog()
+    style = _style()
+    summary = summarize(catalog, _read_runs(root), time.time())
+    click.echo(render_progress(summary, style), nl=False, color=style.color)
+
+
+@cli.command("history")
+@click.argument("slug")
+def history_command(slug: str) -> None:
+    """The graded runs of one kata, newest first."""
+    import time
+
+    from grader.catalog import find_kata
+    from grader.progress import render_history
+
+    root, catalog = _catalog()
+    kata = find_kata(catalog, slug)
+    click.echo(render_history(kata, _read_runs(root, kata.slug), time.time()), nl=False)
 
 
 @cli.command("hint")
 @click.argument("slug")
 @click.argument("number", required=False, type=click.IntRange(1))
-def hint_command(slug: str, number: int | None) -> None:
-    """Show a hint for a kata (hint N, or the first one)."""
+@click.option("--all", "show_seen", is_flag=True, help="Show again every hint you have seen.")
+def hint_command(slug: str, number: int | None, show_seen: bool) -> None:
+    """Show the next hint you have not seen (or hint N); --all shows the ones seen."""
     from grader.catalog import find_kata
+    from grader.history import HistoryError, open_history
 
-    _, catalog = _catalog()
+    root, catalog = _catalog()
     kata = find_kata(catalog, slug)
-    index = (number or 1) - 1
-    if index >= len(kata.hints):
-        count = len(kata.hints)
+    count = len(kata.hints)
+    if number is not None and show_seen:
+        raise UsageError("give a hint number or --all, not both.")
+    if number is not None and number > count:
         raise UsageError(f"{kata.slug} has {count} hints; ask for 1 to {count}.")
-    click.echo(f"Hint {index + 1} of {len(kata.hints)} for {kata.slug}:\n\n{kata.hints[index]}")
-    if index + 1 < len(kata.hints):
-        click.echo(f"\nNext: grade hint {kata.slug} {index + 2}")
+    history = None
+    try:
+        history = open_history(root)
+        for notice in history.notices:
+            _warn(f"{notice}.")
+        seen = history.hints_seen(kata.slug)
+    except HistoryError as exc:  # hints still work; they are just not remembered
+        _warn(f"{exc}.")
+        seen = []
+    try:
+        if show_seen:
+            if not seen:
+                click.echo(f"You have not seen any hint for {kata.slug} yet; "
+                           f"'grade hint {kata.slug}' shows the first.")
+            for n in seen:
+                click.echo(f"Hint {n} of {count} for {kata.slug}:\n\n{kata.hints[n - 1]}\n")
+            return
+        if number is None:
+            number = next((n for n in range(1, count + 1) if n not in seen), None)
+            if number is None:
+                click.echo(f"You have seen all {count} hints for {kata.slug}. "
+                           f"'grade hint {kata.slug} --all' shows them again, "
+                           f"'grade hint {kata.slug} N' shows hint N.")
+                return
+        click.echo(f"Hint {number} of {count} for {kata.slug}:\n\n{kata.hints[number - 1]}")
+        if history is not None:
+            try:
+                history.mark_hint_seen(kata.slug, number)
+            except HistoryError as exc:
+                _warn(f"{exc}.")
+        unseen = [n for n in range(1, count + 1) if n not in seen and n != number]
+        if unseen:
+            click.echo(f"\nNext: grade hint {kata.slug} {unseen[0]}")
+    finally:
+        if history is not None:
+            history.close()
+
+
+@cli.command("reset")
+@click.argument("slug")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def reset_command(ctx: click.Context, slug: str, yes: bool) -> None:
+    """Restore a kata's starter stub (asks first; keeps a backup of your file)."""
+    from grader.catalog import find_kata
+    from grader.stubs import pristine_stub, restore_stub
+
+    root, catalog = _catalog()
+    kata = find_kata(catalog, slug)
+    relative = kata.stub_path.relative_to(root)
+    commit, stub = pristine_stub(kata)
+    if kata.stub_path.is_file() and kata.stub_path.read_bytes() == stub:
+        click.echo(f"{relative} is already the starter stub; nothing to do.")
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"'grade reset {kata.slug}' replaces your {relative} and needs "
+                             "confirmation, but there is no terminal to ask on; add --yes to "
+                             "reset without asking.")
+        if not click.confirm(f"Replace your {relative} with the starter stub? (a backup is "
+                             "kept in .grade/backups/)", default=False):
+            click.echo("Nothing changed.")
+            ctx.exit(1)
+    restored = restore_stub(kata, stub, commit)
+    if restored.backup is not None:
+        click.echo(f"Your previous file is saved as {restored.backup.relative_to(root)}.")
+    click.echo(f"Restored {relative} to the starter stub (from commit {commit[:10]}).")
 
 
 @cli.command("verify")
