@@ -5,7 +5,9 @@ fresh clone), so the pristine one comes from git: the newest committed version o
 with the most ``NotImplementedError`` bodies. HEAD's version is that stub until the learner
 commits work of their own; after that, their commits fill bodies in (fewer
 ``NotImplementedError``), so an older version is the stub, while upstream revisions of the stub
-itself keep the count and the newest wins.
+itself keep the count and the newest wins. Commits authored by the checkout's own git user are
+the learner's and are left out, unless every version is theirs (a repository made from a
+template starts with a commit in the learner's name).
 """
 
 from __future__ import annotations
@@ -52,8 +54,13 @@ def pristine_stub(kata: Kata) -> tuple[str, bytes]:
     if inside.returncode != 0 or inside.stdout.strip() != b"true":
         raise StubNotFoundError(f"{kata.root} is not a git checkout, so the starter stub of "
                                 f"{kata.slug} cannot be found; copy it from {where}.")
-    log = _git(kata.root, "log", f"--max-count={MAX_VERSIONS}", "--format=%H", "--", relative)
-    commits = log.stdout.decode().split() if log.returncode == 0 else []
+    log = _git(kata.root, "log", f"--max-count={MAX_VERSIONS}", "--format=%H %ae", "--",
+               relative)
+    versions = [line.split(" ", 1) for line in log.stdout.decode().splitlines()
+                if log.returncode == 0 and " " in line]
+    me = _git(kata.root, "config", "user.email").stdout.decode().strip()
+    theirs = [commit for commit, email in versions if not me or email != me]
+    commits = theirs or [commit for commit, _ in versions]
     best: tuple[int, str, bytes] | None = None
     for commit in commits:  # newest first: on a tie the newer version stays
         shown = _git(kata.root, "show", f"{commit}:{relative}")
