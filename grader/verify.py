@@ -53,6 +53,11 @@ def _static_checks(kata: Kata) -> list[Check]:
     ]
 
 
+# Running out of time or memory in a check that the reference passes is the variant's doing
+# (a race that corrupts a linked list into a cycle, say), and the learner is told so: a verdict.
+RESOURCE_VERDICTS = ("timeout", "memory")
+
+
 def _mutant_levels(kata: Kata) -> Check:
     """Every level has a mutant aimed at it: its docstring starts ``Level N:``."""
     aimed = set()
@@ -137,16 +142,19 @@ def _jobs(kata: Kata) -> list[Job]:
         def run() -> Check:
             result = grade_variant(kata, path, fail_fast=True)
             caught = result.failures()
+            message = caught[0].message.strip() if caught else ""
             if not caught:
                 detail = "scores 100: the hidden suite does not catch this mistake"
-            elif result.status != "graded":
-                # A crash or a timeout proves nothing about the checks: the variant must
-                # run, and a check must explain what it got wrong.
+            elif result.status not in ("graded", *RESOURCE_VERDICTS):
+                # A crash proves nothing about the checks: the variant must run, and a check
+                # must explain what it got wrong.
                 detail = f"did not run to a verdict ({result.status}: {result.detail})"
-            elif not caught[0].message.strip():
+            elif not (message or result.status in RESOURCE_VERDICTS):
                 detail = f"{caught[0].id} failed it without a message for the learner"
             else:
                 detail = f"caught at level {caught[0].level} by {caught[0].id}"
+                if result.status != "graded":
+                    detail += f" ({result.status}: {result.detail})"
             ok = bool(caught) and result.status == "graded" and bool(caught[0].message.strip())
             return Check(slug, f"mutant {path.stem} < 100", ok, f"{_describe(path)} — {detail}")
         return run
