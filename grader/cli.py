@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from grader.catalog import Kata
     from grader.formats.base import Renderer
     from grader.report import Style
-    from grader.results import RunResult
+    from grader.results import KataResult, RunResult
 
 GRADE_COMMAND = "kata"
 REPORT_ORDER = "grade.report_order"
@@ -408,6 +408,72 @@ def reset_command(ctx: click.Context, slug: str, yes: bool) -> None:
     if restored.backup is not None:
         click.echo(f"Your previous file is saved as {restored.backup.relative_to(root)}.")
     click.echo(f"Restored {relative} to the starter stub (from commit {commit[:10]}).")
+
+
+@cli.command("watch")
+@click.argument("slug")
+@click.option("--poll", is_flag=True,
+              help="Poll the file twice a second instead of waiting for file events (for "
+                   "network drives and container mounts that do not report saves).")
+@click.option("-v", "--verbose", is_flag=True, help="Show every check, passed and failed.")
+@click.option("--max-runs", type=click.IntRange(1), default=None, hidden=True)
+@click.pass_context
+def watch_command(ctx: click.Context, slug: str, poll: bool, verbose: bool,
+                  max_runs: int | None) -> None:
+    """Grade a kata again every time you save your file (Ctrl-C to stop)."""
+    import time
+
+    from grader.catalog import find_kata
+    from grader.errors import Interrupted
+    from grader.formats.text import render_text
+    from grader.grading import grade_kata, learner_submission
+    from grader.results import RunResult
+    from grader.runner import map_in_parallel
+    from grader.watch import changes, fingerprint, saves
+
+    root, catalog = _catalog()
+    kata = find_kata(catalog, slug)
+    style = _style()
+    terminal = click.get_text_stream("stdout").isatty()
+    relative = kata.stub_path.relative_to(root)
+    stream, how = saves(kata.stub_path, poll=poll)
+    previous: KataResult | None = None
+    runs = 0
+
+    def one(kata: Kata) -> KataResult:
+        return grade_kata(kata, learner_submission(kata))
+
+    try:
+        while True:
+            runs += 1
+            if terminal:
+                click.clear()
+            elif runs > 1:
+                click.echo()
+            stamp = time.strftime("%H:%M:%S")
+            click.echo(style.dim(f"grade watch {kata.slug} · run {runs} at {stamp}"),
+                       color=style.color)
+            graded = fingerprint(kata.stub_path)
+            result = next(map_in_parallel(one, [kata], 1))
+            click.echo(render_text(RunResult((result,)), style, verbose=verbose), nl=False,
+                       color=style.color)
+            _record(root, (result,))
+            if previous is not None:
+                click.echo(style.bold("Since the last run:"), color=style.color)
+                for line in changes(previous, result, style):
+                    click.echo(f"  {line}", color=style.color)
+            previous = result
+            if max_runs is not None and runs >= max_runs:
+                break
+            if fingerprint(kata.stub_path) != graded:
+                click.echo(f"{relative} changed while it was graded; grading again.")
+                continue
+            click.echo(style.dim(f"\nWatching {relative} ({how}): save it to grade again, "
+                                 "Ctrl-C to stop."), color=style.color)
+            next(stream)
+    except (KeyboardInterrupt, Interrupted):
+        click.echo("\nStopped watching.")
+    ctx.exit(0 if previous is not None and previous.passed else 1)
 
 
 @cli.command("verify")
