@@ -476,6 +476,33 @@ def watch_command(ctx: click.Context, slug: str, poll: bool, verbose: bool,
     ctx.exit(0 if previous is not None and previous.passed else 1)
 
 
+@cli.command("new")
+@click.argument("slug")
+@click.option("--title", help="The kata's title (default: from the slug).")
+@click.option("--module", help="The module the learner fills in (default: from the slug).")
+@click.option("--topic", default=None, help="The fundamental it trains, e.g. 'Caching'.")
+@click.option("--levels", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="How many levels to scaffold.")
+def new_command(slug: str, title: str | None, module: str | None, topic: str | None,
+                levels: int) -> None:
+    """For authors: scaffold a kata with all its files ('grade verify' lists what is left)."""
+    from grader.scaffold import PLACEHOLDER, NewKata, create, plan
+
+    root, catalog = _catalog()
+    new = NewKata(slug=slug, module=module or slug.replace("-", "_"),
+                  title=title or slug.replace("-", " ").capitalize(),
+                  topic=topic or f"{PLACEHOLDER}: the fundamental it trains", levels=levels)
+    files = plan(new, root, catalog)
+    create(files, root)
+    click.echo(f"Created the kata {slug}:")
+    for path in files:
+        click.echo(f"  {path.as_posix()}")
+    click.echo(f"\nEach file holds {PLACEHOLDER} text saying what to write. Then add known-wrong "
+               f"variants to tests/mutants/{slug}/ (one file per mistake) and run "
+               f"'grade verify {slug}': it lists what is still missing, then checks that the "
+               "reference scores 100, the stub 0 and every mutant less.")
+
+
 @cli.command("verify")
 @click.argument("slugs", nargs=-1)
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 2,

@@ -50,7 +50,19 @@ def _static_checks(kata: Kata) -> list[Check]:
         check("mutants", len(_variants(kata.mutants_dir)) > 0,
               f"add known-wrong variants in {kata.mutants_dir}"),
         _mutant_levels(kata),
+        _placeholders(kata),
     ]
+
+
+def _placeholders(kata: Kata) -> Check:
+    """Nothing left of ``grade new``'s scaffold: every placeholder has been written."""
+    from grader.scaffold import PLACEHOLDER, placeholders
+
+    root = kata.root.resolve()
+    files = [str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+             for path in placeholders(kata)]
+    detail = f"replace the {PLACEHOLDER} text in {', '.join(files)}" if files else ""
+    return Check(kata.slug, "no placeholders left", not files, detail)
 
 
 # Running out of time or memory in a check that the reference passes is the variant's doing
