@@ -156,6 +156,8 @@ def _catalog() -> tuple[Path, list[Kata]]:
                    "it goes to standard output). When every report has a file, the text "
                    "report still goes to the terminal.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check, passed and failed.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress, and one line per kata in the text report.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Katas graded in parallel with --all.")
 @click.option("--time-limit", type=click.FloatRange(1, None, min_open=False), default=None,
@@ -165,13 +167,14 @@ def _catalog() -> tuple[Path, list[Kata]]:
 @click.pass_context
 def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, solution: bool,
                   path: Path | None, from_dir: Path | None, formats: tuple[str, ...],
-                  outputs: tuple[Path, ...], verbose: bool, jobs: int,
+                  outputs: tuple[Path, ...], verbose: bool, quiet: bool, jobs: int,
                   time_limit: float | None, fail_fast: bool) -> None:
     """Grade one kata (or every kata with --all)."""
     from dataclasses import replace
 
     from grader.catalog import find_kata
     from grader.grading import grade_kata, learner_submission, path_submission, solution_submission
+    from grader.live import display
     from grader.results import RunResult
     from grader.runner import map_in_parallel
 
@@ -179,6 +182,8 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     # progress goes to stderr, and only where standard output is read by people
     for_people = not any(output is None and not report.prints_log for report, output in targets)
 
+    if verbose and quiet:
+        raise UsageError("choose one of --verbose and --quiet.")
     if sum((solution, path is not None, from_dir is not None)) > 1:
         raise UsageError("choose one of --solution, --path and --from.")
     if from_dir is not None and not (from_dir / "katas").is_dir():
@@ -207,15 +212,20 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
             return path_submission(from_dir / "katas" / kata.slug)
         return solution_submission(kata) if solution else learner_submission(kata)
 
-    def one(kata: Kata) -> Any:
-        return grade_kata(kata, submission_for(kata), fail_fast=fail_fast)
+    style = _style()
+    terminal = click.get_text_stream("stderr").isatty() and os.environ.get("TERM") != "dumb"
+    with display(len(katas), style, terminal=terminal, quiet=quiet or not for_people) as shown:
 
-    if len(katas) > 1 and for_people:
-        click.echo(f"Grading {len(katas)} katas...", err=True)
-    results = tuple(map_in_parallel(one, katas, jobs))
+        def one(kata: Kata) -> Any:
+            shown.started(kata)
+            result = grade_kata(kata, submission_for(kata), fail_fast=fail_fast)
+            shown.finished(result)
+            return result
+
+        results = tuple(map_in_parallel(one, katas, jobs))
     run = RunResult(results)
     try:
-        _deliver_reports(run, targets, verbose=verbose)
+        _deliver_reports(run, targets, verbose=verbose, quiet=quiet)
     finally:
         if not solution and path is None and from_dir is None:
             _record(root, results)
@@ -225,14 +235,15 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
 
 
 def _deliver_reports(run: RunResult, targets: list[tuple[Renderer, Path | None]], *,
-                     verbose: bool) -> None:
+                     verbose: bool, quiet: bool = False) -> None:
     """Every report of the same run (nothing is graded again), each where it belongs; the text
     report goes to the terminal when no report did."""
     from grader.formats import renderer
     from grader.formats.base import ReportContext
 
     style = _style()
-    report_ctx = ReportContext(style=style, verbose=verbose, environ=os.environ, cwd=Path.cwd())
+    report_ctx = ReportContext(style=style, verbose=verbose, quiet=quiet, environ=os.environ,
+                               cwd=Path.cwd())
     printed = False
     for report, output in targets:
         text = report.deliver(run, report_ctx, output)

@@ -183,12 +183,33 @@ def test_grade_all_grades_every_kata(grade: GradeRunner, scratch_repo: Path) -> 
     for kata in (scratch_repo / "katas").iterdir():
         if kata.name not in ("jwt-validation", "token-bucket"):
             shutil.rmtree(kata)
-    result = grade("--all", "--solution", "-j", "2", "--format", "json", cwd=scratch_repo)
+    report = scratch_repo / "results.json"
+    result = grade("--all", "--solution", "-j", "2", "--format", "json", "--output", str(report),
+                   cwd=scratch_repo)
     assert result.exit_code == 0, result.stdout[-2000:]
-    data = json.loads(result.stdout)
+    data = json.loads(report.read_text(encoding="utf-8"))
     jsonschema.validate(data, SCHEMA)
     assert [k["slug"] for k in data["katas"]] == ["jwt-validation", "token-bucket"]
     assert data["score"] == 100
+    # without a terminal, progress is one plain line per finished kata, in finishing order
+    progress = result.stderr.splitlines()
+    assert [line[:6] for line in progress] == ["[1/2] ", "[2/2] "], result.stderr
+    assert sorted(line.split()[2] for line in progress) == ["jwt-validation:",
+                                                            "token-bucket:"]
+    assert all("100/100" in line for line in progress)
+    assert "Overall: 100/100" in result.stdout
+
+
+def test_quiet_prints_one_line_per_kata_and_no_progress(grade: GradeRunner,
+                                                        scratch_repo: Path) -> None:
+    result = grade("token-bucket", "jwt-validation", "--quiet", cwd=scratch_repo)
+    assert result.exit_code == 1
+    assert result.stdout == ("token-bucket: 0/100  (0/5 levels)\n"
+                             "jwt-validation: 0/100  (0/5 levels)\n")
+    assert result.stderr == ""
+    both = grade("token-bucket", "-q", "-v", cwd=scratch_repo)
+    assert both.exit_code == 2
+    assert "choose one of --verbose and --quiet" in both.stderr
 
 
 def test_a_partial_solution_gets_partial_credit(grade: GradeRunner, tmp_path: Path) -> None:

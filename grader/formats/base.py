@@ -41,6 +41,7 @@ class ReportContext:
 
     style: Style = field(default_factory=Style)
     verbose: bool = False
+    quiet: bool = False
     environ: Mapping[str, str] = field(default_factory=dict)
     cwd: Path = field(default_factory=Path.cwd)
 

@@ -67,7 +67,19 @@ def render_kata_text(result: KataResult, style: Style, *, verbose: bool = False)
     return "\n".join(lines)
 
 
-def render_text(run: RunResult, style: Style, *, verbose: bool = False) -> str:
+def render_kata_line(result: KataResult, style: Style) -> str:
+    """One line for ``--quiet``: the score, the levels passed and why a run ended early."""
+    passed = sum(level.passed for level in result.levels)
+    score = f"{result.score}/100"
+    status = "" if result.status == "graded" else f", {result.status}"
+    return (f"{result.slug}: " + (style.good(score) if result.passed else style.bad(score))
+            + style.dim(f"  ({passed}/{len(result.levels)} levels{status})"))
+
+
+def render_text(run: RunResult, style: Style, *, verbose: bool = False,
+                quiet: bool = False) -> str:
+    if quiet:
+        return "".join(render_kata_line(k, style) + "\n" for k in run.katas)
     blocks = [render_kata_text(k, style, verbose=verbose) for k in run.katas]
     if len(run.katas) > 1:
         summary = ", ".join(f"{k.slug} {k.score}" for k in run.katas)
@@ -80,7 +92,7 @@ class TextRenderer(Renderer):
     prints_log = True
 
     def render(self, run: RunResult, ctx: ReportContext) -> str:
-        return render_text(run, ctx.style, verbose=ctx.verbose)
+        return render_text(run, ctx.style, verbose=ctx.verbose, quiet=ctx.quiet)
 
 
 RENDERER = TextRenderer()

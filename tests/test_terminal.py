@@ -1,6 +1,6 @@
-"""``grade watch``: as a learner meets it in a real terminal (tmux: start it, save the file,
-read the screen, Ctrl-C), without a terminal (plain output, polling), and what it says about
-the difference between two runs."""
+"""What a learner sees at a terminal: `grade watch` in a real one (tmux: start it, save the file,
+read the screen, Ctrl-C) and without one (plain output, polling), what it says about the
+difference between two runs, and the progress bar of `grade --all`."""
 
 from __future__ import annotations
 
@@ -184,3 +184,28 @@ def test_polling_yields_once_per_save_and_for_a_deleted_file(tmp_path: Path) -> 
     next(stream)
     assert len(polls) == 4
     assert fingerprint(target) is None
+
+
+def test_grade_all_shows_a_progress_bar_on_a_terminal(scratch_repo: Path,
+                                                      tmux: Callable[..., str]) -> None:
+    for kata in (scratch_repo / "katas").iterdir():
+        if kata.name not in ("jwt-validation", "token-bucket"):
+            shutil.rmtree(kata)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GRADE_ROOT")}
+    command = (f"cd {scratch_repo} && {sys.executable} -m grader --all -j 2 --solution; "
+               "echo exit=$?; sleep 60")
+    tmux("new-session", "-d", "-x", "120", "-y", "60", *[a for k, v in env.items()
+                                                          for a in ("-e", f"{k}={v}")], command)
+
+    def screen() -> str:
+        return tmux("capture-pane", "-p")
+
+    running = wait_for(screen, "Grading jwt-validation")  # both start at once with -j 2
+    bar = next(line for line in running.splitlines() if "Grading " in line)
+    assert "/2 " in bar, bar
+    done = wait_for(screen, "exit=")
+    assert "exit=0" in done
+    assert "Grading " not in done, "the bar is gone once the run ends"
+    assert "✓ jwt-validation: 100/100" in done
+    assert "✓ token-bucket: 100/100" in done
+    assert "Overall: 100/100" in done
