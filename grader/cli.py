@@ -41,6 +41,27 @@ class GradeGroup(click.Group):
             args = [GRADE_COMMAND, *args]
         return super().parse_args(ctx, args)
 
+    def shell_complete(self, ctx: click.Context,
+                       incomplete: str) -> list[click.shell_completion.CompletionItem]:
+        """``grade <TAB>`` offers the commands and the katas (``grade <slug>`` grades one)."""
+        items = super().shell_complete(ctx, incomplete)
+        if not incomplete.startswith("-"):
+            items += _complete_slugs(ctx, None, incomplete)
+        return items
+
+
+def _complete_slugs(ctx: click.Context, param: click.Parameter | None,
+                    incomplete: str) -> list[click.shell_completion.CompletionItem]:
+    """The katas whose slug starts with what was typed (nothing outside a checkout)."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        _, catalog = _catalog()
+    except GradeError:
+        return []
+    return [CompletionItem(kata.slug, help=kata.title) for kata in catalog
+            if kata.slug.startswith(incomplete)]
+
 
 class ReportCommand(click.Command):
     """Remembers the order in which ``--format`` and ``--output`` were given (click keeps each
@@ -141,7 +162,7 @@ def _catalog() -> tuple[Path, list[Kata]]:
 
 
 @cli.command(GRADE_COMMAND, hidden=True, cls=ReportCommand)
-@click.argument("slugs", nargs=-1)
+@click.argument("slugs", nargs=-1, shell_complete=_complete_slugs)
 @click.option("--all", "all_katas", is_flag=True, help="Grade every kata.")
 @click.option("--solution", is_flag=True, help="Grade the reference solution instead of yours.")
 @click.option("--path", "path", type=click.Path(path_type=Path),
@@ -323,7 +344,7 @@ def progress_command() -> None:
 
 
 @cli.command("history")
-@click.argument("slug")
+@click.argument("slug", shell_complete=_complete_slugs)
 def history_command(slug: str) -> None:
     """The graded runs of one kata, newest first."""
     import time
@@ -337,7 +358,7 @@ def history_command(slug: str) -> None:
 
 
 @cli.command("hint")
-@click.argument("slug")
+@click.argument("slug", shell_complete=_complete_slugs)
 @click.argument("number", required=False, type=click.IntRange(1))
 @click.option("--all", "show_seen", is_flag=True, help="Show again every hint you have seen.")
 def hint_command(slug: str, number: int | None, show_seen: bool) -> None:
@@ -391,7 +412,7 @@ def hint_command(slug: str, number: int | None, show_seen: bool) -> None:
 
 
 @cli.command("reset")
-@click.argument("slug")
+@click.argument("slug", shell_complete=_complete_slugs)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def reset_command(ctx: click.Context, slug: str, yes: bool) -> None:
@@ -422,7 +443,7 @@ def reset_command(ctx: click.Context, slug: str, yes: bool) -> None:
 
 
 @cli.command("watch")
-@click.argument("slug")
+@click.argument("slug", shell_complete=_complete_slugs)
 @click.option("--poll", is_flag=True,
               help="Poll the file twice a second instead of waiting for file events (for "
                    "network drives and container mounts that do not report saves).")
@@ -515,7 +536,7 @@ def new_command(slug: str, title: str | None, module: str | None, topic: str | N
 
 
 @cli.command("verify")
-@click.argument("slugs", nargs=-1)
+@click.argument("slugs", nargs=-1, shell_complete=_complete_slugs)
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 2,
               show_default="number of CPUs", help="Gradings run in parallel.")
 @click.pass_context

@@ -9,7 +9,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT, GradeRunner, submission
+from grader.catalog import load_catalog
+from tests.conftest import ROOT, GradeRunner, run_grade, submission
 from tests.test_schema import SCHEMA
 
 
@@ -264,3 +265,26 @@ def test_from_grades_another_checkouts_files(grade: GradeRunner, tmp_path: Path)
     assert "no katas/ folder" in not_a_checkout.stderr
     both = grade("lru-cache", "--from", str(learner), "--solution")
     assert both.exit_code == 2
+
+
+def complete(words: str, cwd: Path = ROOT) -> list[str]:
+    """What the shell's TAB offers after ``words`` (bash's protocol, as click implements it)."""
+    typed = words.split(" ")
+    result = run_grade(cwd=cwd, env={"_GRADE_COMPLETE": "bash_complete", "COMP_WORDS": words,
+                                     "COMP_CWORD": str(len(typed) - 1)})
+    assert result.exit_code == 0, result.stderr
+    return [line.split(",", 1)[1] for line in result.stdout.splitlines() if line]
+
+
+def test_shell_completion_offers_commands_katas_and_options(tmp_path: Path) -> None:
+    slugs = [k.slug for k in load_catalog(ROOT)]
+    first = complete("grade ")
+    assert {"list", "watch", "hint", "verify", "new"} <= set(first)
+    assert set(slugs) <= set(first)
+    assert "kata" not in first, "the hidden command behind 'grade <slug>' is not offered"
+    assert complete("grade lr") == ["lru-cache"]
+    assert complete("grade hint to") == ["token-bucket"]
+    assert complete("grade watch b") == ["bplus-tree"]
+    assert complete("grade new lr") == []
+    assert "--solution" in complete("grade lru-cache --s")
+    assert complete("grade lr", cwd=tmp_path) == [], "outside a checkout: no katas, no error"
