@@ -138,8 +138,8 @@ def cli() -> None:
     """Grade Backend Katas.
 
     \b
-    grade <slug> [--solution | --path DIR] [--format F [--output FILE]]... [-v]
-    grade --all [-j N] [--format F [--output FILE]]...
+    grade <slug> [--solution | --path DIR] [--format F [--output FILE]]... [-v | -q]
+    grade --all [-j N] [--format F [--output FILE]]... [-q]
 
     Formats: text, json, junit, gradescope, github, classroom50.
     """
@@ -312,7 +312,10 @@ def _read_runs(root: Path, kata: str | None = None) -> list[Any]:
 @cli.command("list")
 @click.option("--markdown", is_flag=True, help="Print the catalogue as a Markdown table.")
 def list_command(markdown: bool) -> None:
-    """The catalogue, with your best score and last attempt for each kata."""
+    """The catalogue, with your best scores.
+
+    Each kata with its difficulty, topic, your best score and your last attempt.
+    """
     import time
 
     from grader.progress import render_list, summarize
@@ -332,7 +335,10 @@ def list_command(markdown: bool) -> None:
 
 @cli.command("progress")
 def progress_command() -> None:
-    """Your progress across katas: levels passed, katas at 100, streak, time spent."""
+    """Your progress across all katas.
+
+    Levels passed, katas at 100, your streak of days and the time spent, with a bar per kata.
+    """
     import time
 
     from grader.progress import render_progress, summarize
@@ -362,7 +368,10 @@ def history_command(slug: str) -> None:
 @click.argument("number", required=False, type=click.IntRange(1))
 @click.option("--all", "show_seen", is_flag=True, help="Show again every hint you have seen.")
 def hint_command(slug: str, number: int | None, show_seen: bool) -> None:
-    """Show the next hint you have not seen (or hint N); --all shows the ones seen."""
+    """Show your next hint, or hint N.
+
+    Shows the next hint you have not seen (or hint N); --all shows again the ones seen.
+    """
     from grader.catalog import find_kata
     from grader.history import HistoryError, open_history
 
@@ -416,7 +425,10 @@ def hint_command(slug: str, number: int | None, show_seen: bool) -> None:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def reset_command(ctx: click.Context, slug: str, yes: bool) -> None:
-    """Restore a kata's starter stub (asks first; keeps a backup of your file)."""
+    """Restore a kata's starter stub.
+
+    Asks first (--yes skips) and keeps a backup of your file in .grade/backups/.
+    """
     from grader.catalog import find_kata
     from grader.stubs import pristine_stub, restore_stub
 
@@ -452,7 +464,11 @@ def reset_command(ctx: click.Context, slug: str, yes: bool) -> None:
 @click.pass_context
 def watch_command(ctx: click.Context, slug: str, poll: bool, verbose: bool,
                   max_runs: int | None) -> None:
-    """Grade a kata again every time you save your file (Ctrl-C to stop)."""
+    """Grade again on every save of your file.
+
+    Clears the screen before each run and says what changed since the last one; Ctrl-C
+    stops.
+    """
     import time
 
     from grader.catalog import find_kata
@@ -517,7 +533,11 @@ def watch_command(ctx: click.Context, slug: str, poll: bool, verbose: bool,
               help="How many levels to scaffold.")
 def new_command(slug: str, title: str | None, module: str | None, topic: str | None,
                 levels: int) -> None:
-    """For authors: scaffold a kata with all its files ('grade verify' lists what is left)."""
+    """For authors: scaffold a new kata.
+
+    Creates every file a kata needs, each with placeholder text saying what to write;
+    'grade verify SLUG' lists what is left.
+    """
     from grader.scaffold import PLACEHOLDER, NewKata, create, plan
 
     root, catalog = _catalog()
@@ -541,7 +561,11 @@ def new_command(slug: str, title: str | None, module: str | None, topic: str | N
               show_default="number of CPUs", help="Gradings run in parallel.")
 @click.pass_context
 def verify_command(ctx: click.Context, slugs: tuple[str, ...], jobs: int) -> None:
-    """For authors: reference = 100, stub = 0, alternatives = 100, mutants < 100."""
+    """For authors: prove katas are sound.
+
+    Every file is there, the reference scores 100, the stub 0, every alternative 100 and
+    every mutant less than 100.
+    """
     from grader.catalog import find_kata
     from grader.verify import Check, verify
 
