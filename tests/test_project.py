@@ -87,9 +87,10 @@ def test_the_learner_workflow_grades_once_and_keeps_every_report(tmp_path: Path)
 def test_dependencies_have_lower_bounds() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = {re.split(r"[<>=!~\[]", d)[0] for d in project["dependencies"]}
-    # the design's five, and cryptography for the signatures of jwt-validation
+    # the design's five; cryptography for the signatures of jwt-validation; watchfiles for
+    # grade watch and rich for the progress bar (both imported only by the commands using them)
     assert names == {"click", "pytest", "pytest-timeout", "hypothesis", "sqlite-utils",
-                     "cryptography"}
+                     "cryptography", "watchfiles", "rich"}
     for dep in project["dependencies"] + project["optional-dependencies"]["dev"]:
         assert ">=" in dep, dep
     assert project["scripts"]["grade"] == "grader.cli:main"
