@@ -26,15 +26,20 @@ from grader.catalog import find_kata, load_catalog  # noqa: E402
 PROFILE = """
 from grader.child import configure_hypothesis
 
-configure_hypothesis(shrink=True)
+configure_hypothesis(shrink=True, test_timeout=30.0)
 """
 
 
-def timed(command: list[str], **kwargs: object) -> float:
+def timed(command: list[str], *, ok: tuple[int, ...] = (0,), **kwargs: object) -> float:
+    """Wall time of ``command``; a run that fails is an error, never a fast measurement."""
     started = time.perf_counter()
-    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   **kwargs)  # type: ignore[call-overload]
-    return time.perf_counter() - started
+    proc = subprocess.run(command, check=False, capture_output=True, text=True,
+                          **kwargs)  # type: ignore[call-overload]
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in ok:
+        sys.exit(f"{' '.join(command)} exited {proc.returncode}:\n{proc.stdout[-2000:]}"
+                 f"{proc.stderr[-2000:]}")
+    return elapsed
 
 
 def bare_pytest(slug: str) -> float:
