@@ -494,14 +494,6 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _exact(value: object) -> Hashable:
-    """A hashable that is equal only for identical SQLite values: 1, 1.0 and '1' differ
-    (they can share an untyped column), and so do 0.0 and -0.0."""
-    if isinstance(value, float):
-        return ("real", value.hex())
-    return (type(value).__name__, value)
-
-
 def _fresh(name: str, taken: set[str]) -> str:
     """``name``, or ``name_2``, ``name_3``... whichever is free (compared case-insensitively,
     as SQLite does)."""
@@ -541,19 +533,20 @@ def normalise(db: sqlite_utils.Database, table: str) -> list[str]:
     declared = {column.name: column.type for column in original.columns}
     columns = list(declared)
     select = ", ".join(map(_quote, columns))
+    # Python compares the values SQLite hands back as SQLite does (1 == 1.0, '1' != 1, None
+    # equal to None as with IS), so rows can be grouped and hashed as they are: the primary
+    # keys and the IS join will agree with every grouping made here.
     rows = [tuple(row) for row in db.execute(f"SELECT {select} FROM {_quote(table)}")]  # noqa: S608 - quoted identifiers
-    exact_rows = [tuple(_exact(value) for value in row) for row in rows]
     # FDs are a property of the set of rows: duplicates change none of them.
-    fds = _discover(columns, exact_rows, max_lhs=2)
+    fds = _discover(columns, rows, max_lhs=2)
 
-    occurrences = _occurrences(exact_rows)
+    occurrences = _occurrences(rows)
     occurrence = None
     if max(occurrences, default=1) > 1:
         occurrence = _fresh("occurrence", {column.lower() for column in columns})
         declared[occurrence] = "INTEGER"
         columns.append(occurrence)
         rows = [(*row, n) for row, n in zip(rows, occurrences, strict=True)]
-        exact_rows = [(*row, n) for row, n in zip(exact_rows, occurrences, strict=True)]
 
     # The cover keeps, of two FDs that imply each other, the one it meets last. Handing it
     # the FDs from the last column backwards keeps those of the leftmost columns, where an
@@ -579,12 +572,8 @@ def normalise(db: sqlite_utils.Database, table: str) -> list[str]:
     data = []
     for new in new_tables:
         positions = [columns.index(column) for column in new.columns]
-        # Each distinct projection once, compared by exact value, in the order rows came.
-        distinct: dict[tuple[Hashable, ...], tuple[Any, ...]] = {}
-        for row, exact_row in zip(rows, exact_rows, strict=True):
-            distinct.setdefault(tuple(exact_row[p] for p in positions),
-                                tuple(row[p] for p in positions))
-        data.append(list(distinct.values()))
+        # Each distinct projection once, in the order the rows came.
+        data.append(list(dict.fromkeys(tuple(row[p] for p in positions) for row in rows)))
     _create(db, new_tables, data, declared)
     return [new.name for new in new_tables]
 
@@ -624,16 +613,21 @@ def _create(db: sqlite_utils.Database, tables: Sequence[_NewTable],
         statements.append(f"CREATE TABLE {_quote(new.name)} (\n  " + ",\n  ".join(parts)
                           + "\n)")
     conn = db.conn
-    conn.execute("BEGIN")
+    # A savepoint, not BEGIN: it works whether or not the caller has a transaction open
+    # (and then the new tables become permanent with the caller's commit).
+    conn.execute("SAVEPOINT normalise")
     try:
-        # With PRAGMA foreign_keys on, each insert would be checked at once; deferring the
-        # checks to the commit lets the tables be filled in any order.
+        # With PRAGMA foreign_keys on, each insert would be checked at once (and refused
+        # while a parent table does not exist yet). Creating every table first and
+        # deferring the checks to the commit lets the tables be filled in any order.
         conn.execute("PRAGMA defer_foreign_keys = ON")
-        for statement, new, rows in zip(statements, tables, data, strict=True):
+        for statement in statements:
             conn.execute(statement)
+        for new, rows in zip(tables, data, strict=True):
             marks = ", ".join("?" * len(new.columns))
             conn.executemany(f"INSERT INTO {_quote(new.name)} VALUES ({marks})", rows)  # noqa: S608
-        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        conn.execute("ROLLBACK TO normalise")
+        conn.execute("RELEASE normalise")
         raise
+    conn.execute("RELEASE normalise")
