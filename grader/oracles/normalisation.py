@@ -332,19 +332,24 @@ def record(s: Script, text: str, fn: Callable[..., Any], *args: Any, **kwargs: A
 
 # -- strategies --------------------------------------------------------------------------------
 
+def _side(size: int, most: int) -> st.SearchStrategy[Attrs]:
+    return st.sets(st.sampled_from(LETTERS[:size]), min_size=1,
+                   max_size=min(most, size)).map(frozenset)
+
+
+# Built once: making strategies inside every example is what costs most in hypothesis.
+_LEFT = {(size, most): _side(size, most) for size in range(1, 9) for most in range(1, 4)}
+_RIGHT = {size: _side(size, 2) for size in range(1, 9)}
+
+
 @st.composite
 def schemas(draw: st.DrawFn, min_attrs: int = 2, max_attrs: int = 6, max_deps: int = 6,
             max_lhs: int = 3) -> tuple[Attrs, list[Dep]]:
     """A relation of 2..6 single-letter attributes and dependencies among them (left sides
     never empty; no attribute outside the relation)."""
     size = draw(st.integers(min_attrs, max_attrs))
-    letters = LETTERS[:size]
-    side = st.sets(st.sampled_from(letters), min_size=1, max_size=min(max_lhs, size))
-    deps = draw(st.lists(st.tuples(side.map(frozenset),
-                                   st.sets(st.sampled_from(letters), min_size=1,
-                                           max_size=2).map(frozenset)),
-                         max_size=max_deps))
-    return frozenset(letters), deps
+    deps = draw(st.lists(st.tuples(_LEFT[size, max_lhs], _RIGHT[size]), max_size=max_deps))
+    return frozenset(LETTERS[:size]), deps
 
 
 # -- counting work -------------------------------------------------------------------------------
@@ -455,3 +460,98 @@ def multiset_difference(got: Counter[Any], expected: Counter[Any]) -> tuple[list
     """(rows in ``got`` beyond ``expected``, rows of ``expected`` missing from ``got``), each
     listed as many times as it is extra or missing."""
     return list((got - expected).elements()), list((expected - got).elements())
+
+
+# -- judging a decomposition ---------------------------------------------------------------------
+
+def decomposition(rng: random.Random, attrs: Attrs, deps: Sequence[Dep]) -> list[Attrs]:
+    """2 to 4 schemas that together hold every attribute: either random, or made lossless by
+    splitting along dependencies (X+ and the rest plus X), so that both answers are common."""
+    letters = sorted(attrs)
+    if deps and rng.random() < 0.5:
+        parts = [attrs]
+        for _ in range(rng.randint(1, 3)):
+            lhs, _rhs = rng.choice(list(deps))
+            at = rng.randrange(len(parts))
+            part = parts[at]
+            if lhs <= part:
+                determined = closure(lhs, deps) & part
+                rest = part - (determined - lhs)
+                if determined != part and rest != part:
+                    parts[at:at + 1] = [determined, rest]
+        return parts
+    parts = [frozenset(rng.sample(letters, rng.randint(1, max(1, len(letters) - 1))))
+             for _ in range(rng.randint(2, 4))]
+    for a in sorted(attrs - frozenset().union(*parts)):
+        at = rng.randrange(len(parts))
+        parts[at] = parts[at] | {a}
+    return parts
+
+
+def _instance_counterexample(attrs: Attrs, deps: Sequence[Dep], schemas: Sequence[Attrs],
+                             ) -> tuple[list[Row], tuple[Any, ...]] | None:
+    """Random instances that satisfy the dependencies, seeded by the question: one whose
+    projections join into a row it does not have, with that row."""
+    order = sorted(attrs)
+    rng = random.Random(f"{order} {deps_text(deps)} {schemas_text(schemas)}")
+    for size in (2, 3, 4, 6, 8):
+        for _ in range(4):
+            rows = satisfying_instance(attrs, deps, rng, size)
+            extra = join_of_projections(rows, schemas, order) - as_tuples(rows, order)
+            if extra:
+                return rows, min(extra)
+    return None
+
+
+def expect_decomposition(s: Script, attrs: Attrs, deps: Sequence[Dep], schemas: list[Attrs],
+                         what: str, *, form: str, preserving: bool) -> None:
+    """``schemas`` (what the learner's ``what`` returned) is a decomposition of ``attrs``:
+    non-empty schemas within the relation that cover it, each at least in ``form`` under the
+    projection of the closure, lossless (the chase, and random instances), and, if
+    ``preserving``, dependency preserving."""
+    prefix = f"{what} returned {schemas_text(schemas)}"
+    if not schemas:
+        fail(f"{prefix}: no schema at all; the schemas must hold every attribute.", s)
+    for schema in schemas:
+        if not schema:
+            fail(f"{prefix}: an empty schema is not a table.", s)
+        if not schema <= attrs:
+            fail(f"{prefix}: {{{names(schema)}}} holds {names(schema - attrs)}, which is not "
+                 "an attribute of the relation.", s)
+    missing = attrs - frozenset().union(*schemas)
+    if missing:
+        fail(f"{prefix}: no schema holds {names(missing)}; every attribute must be in one.", s)
+    for schema in schemas:
+        projected = project(deps, schema)
+        broken = violations(schema, projected)
+        if form in broken:
+            lhs, a = broken[form]
+            keys = candidate_keys(schema, projected)
+            keys_text = ", ".join("{" + names(k) + "}" for k in sorted(keys, key=sorted))
+            rule = ("the left side is not a superkey of the schema" if form == "BCNF" else
+                    "the left side is not a superkey of the schema and "
+                    f"{a} is in none of its keys")
+            fail(f"{prefix}: {{{names(schema)}}} is not in {form}: "
+                 f"{dep_text((lhs, frozenset({a})))} holds within it (it follows from the FDs), "
+                 f"and {rule} (keys of the schema: {keys_text}).", s)
+    order = sorted(attrs)
+    if not is_lossless(attrs, deps, schemas):
+        listed = ", ".join(row_text(row) for row in chase(attrs, deps, schemas))
+        spurious = "(" + ", ".join(f"{a}={a}0" for a in order) + ")"
+        fail(f"{prefix}, which is not lossless. These rows satisfy every FD: {listed}; yet "
+             f"joining their projections onto your schemas also gives {spurious}, a row that "
+             "was not there.", s)
+    found = _instance_counterexample(attrs, deps, schemas)
+    if found is not None:
+        rows, extra = found
+        fail(f"{prefix}, which is not lossless: the rows {', '.join(map(row_text, rows))} "
+             "satisfy every FD, yet joining their projections onto your schemas also gives "
+             f"{row_text(dict(zip(order, extra, strict=True)))}.", s)
+    if preserving:
+        lost = unpreserved(deps, schemas)
+        if lost is not None or not preserves_by_projection(deps, schemas):
+            lost = lost or next(d for d in deps
+                                if not implies([p for sch in schemas for p in project(deps, sch)],
+                                               *d))
+            fail(f"{prefix}, which does not preserve {dep_text(lost)}: the FDs that hold "
+                 "within each schema, taken together, do not imply it.", s)
