@@ -67,6 +67,10 @@ def subsets(attrs: Iterable[str]) -> Iterator[Attrs]:
             yield frozenset(combo)
 
 
+def subsets_of_size(attrs: Iterable[str], size: int) -> Iterator[Attrs]:
+    return (frozenset(combo) for combo in itertools.combinations(sorted(attrs), size))
+
+
 def candidate_keys(attrs: Attrs, deps: Sequence[Dep]) -> set[Attrs]:
     """The minimal superkeys, by trying every subset."""
     superkeys = [x for x in subsets(attrs) if closure(x, deps) >= attrs]
@@ -477,7 +481,7 @@ def decomposition(rng: random.Random, attrs: Attrs, deps: Sequence[Dep]) -> list
             if lhs <= part:
                 determined = closure(lhs, deps) & part
                 rest = part - (determined - lhs)
-                if determined != part and rest != part:
+                if part not in (determined, rest):
                     parts[at:at + 1] = [determined, rest]
         return parts
     parts = [frozenset(rng.sample(letters, rng.randint(1, max(1, len(letters) - 1))))
@@ -493,7 +497,7 @@ def _instance_counterexample(attrs: Attrs, deps: Sequence[Dep], schemas: Sequenc
     """Random instances that satisfy the dependencies, seeded by the question: one whose
     projections join into a row it does not have, with that row."""
     order = sorted(attrs)
-    rng = random.Random(f"{order} {deps_text(deps)} {schemas_text(schemas)}")
+    rng = random.Random(f"{order} {deps_text(deps)} {schemas_text(schemas)}")  # noqa: S311 - a fixed seed, for test data
     for size in (2, 3, 4, 6, 8):
         for _ in range(4):
             rows = satisfying_instance(attrs, deps, rng, size)

@@ -63,8 +63,8 @@ SYNTHESIS_CASES = [
     ("ABCD", ""),                                   # no FDs at all
     ("ABCDEF", "A -> B C; C -> D; A B -> C; E -> F"),
     ("ABCD", "A -> B; B -> A; A C -> D"),            # equivalent left sides
-    ("ABCDEF", "A B -> C; C -> A; B C -> D; A C D -> B; D -> E F; B E -> C; C F -> B D; "
-               "A C D -> E"),                        # a classic exercise with a redundant cover
+    ("ABCDEF", ("A B -> C; C -> A; B C -> D; A C D -> B; D -> E F; B E -> C; C F -> B D; "
+                "A C D -> E")),                        # a classic exercise with a redundant cover
 ]
 
 

@@ -60,8 +60,8 @@ BCNF_CASES = [
     ("ABCDE", "A -> B; B -> C; C -> D; D -> E"),
     ("ABCD", "A -> B C D; B -> A"),       # already in BCNF
     ("ABCD", ""),
-    ("ABCDEF", "A B -> C; C -> A; B C -> D; A C D -> B; D -> E F; B E -> C; C F -> B D; "
-               "A C D -> E"),
+    ("ABCDEF", ("A B -> C; C -> A; B C -> D; A C D -> B; D -> E F; B E -> C; C F -> B D; "
+                "A C D -> E")),
     ("ABCDEFG", "A -> B; A -> C; C D -> E; B -> F; A G -> D"),
 ]
 
