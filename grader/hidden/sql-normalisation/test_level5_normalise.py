@@ -2,8 +2,8 @@
 verified by SQL. The original table keeps its schema and rows. Every returned name is a new
 table with a primary key; PRAGMA foreign_key_check is clean; where two tables share a column
 there is at least one foreign key. Every new table is in 3NF under the FDs that hold in its
-own rows (its original columns; extra bookkeeping columns are allowed). Joining the new
-tables on their shared columns, NULL-safely with IS, gives exactly the original rows as a
+own rows (all of them, whatever their width, over its original columns; extra bookkeeping
+columns are allowed). Joining the new tables on their shared columns, NULL-safely with IS, gives exactly the original rows as a
 multiset: duplicates, NULLs and each value's type (1, 1.0 and '1' differ) included.
 
 In every table used here, each minimal FD that holds has at most two left attributes, so
@@ -166,7 +166,7 @@ def check_3nf(s: Script, db: sqlite_utils.Database, table: str, columns: list[st
     rows = {tuple(r) for r in typed_rows(
         db, f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)}")}
     dict_rows = [dict(zip(columns, row, strict=True)) for row in rows]
-    deps = sorted(oracle.holding_fds(dict_rows, columns, 2), key=oracle.dep_text)
+    deps = sorted(oracle.holding_fds(dict_rows, columns), key=oracle.dep_text)
     attrs = frozenset(columns)
     broken = oracle.violations(attrs, deps)
     if "3NF" in broken:
