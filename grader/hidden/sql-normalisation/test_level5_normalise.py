@@ -4,7 +4,8 @@ table with a primary key; PRAGMA foreign_key_check is clean; where two tables sh
 there is at least one foreign key. Every new table is in 3NF under the FDs that hold in its
 own rows (all of them, whatever their width, over its original columns; extra bookkeeping
 columns are allowed). Joining the new tables on their shared columns, NULL-safely with IS,
-gives exactly the original rows as a multiset: duplicates, NULLs and each value's type (1, 1.0 and '1' differ) included.
+gives exactly the original rows as a multiset: duplicates, NULLs and each value's type
+(1, 1.0 and '1' differ) included.
 
 In every table used here, each minimal FD that holds has at most two left attributes, so
 the answer does not depend on how wide a left side your discovery tries (two or more)."""
