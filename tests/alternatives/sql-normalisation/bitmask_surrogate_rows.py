@@ -274,6 +274,14 @@ def _synthesize(attributes: list[str], fds: list[FD]) -> list[tuple[Attributes, 
     return [(bits.names_of(schema), bits.names_of(key)) for key, schema in kept]
 
 
+def _schema_keys(schema: Iterable[str], fds: Iterable[FD]) -> list[Attributes]:
+    """The keys of ``schema`` under the closure of all ``fds``, smallest first."""
+    schema = list(schema)
+    bits = _Bits(schema)
+    relation = (1 << len(bits.names)) - 1
+    return [bits.names_of(key) for key in _keys_mask(relation, _masks(list(fds), bits))]
+
+
 def decompose_bcnf(attributes: Iterable[str], fds: Iterable[FD]) -> list[Attributes]:
     """Split on the first violating X found (smallest first): X+ ∩ S and S - (X+ - X)."""
     attributes = list(attributes)
@@ -454,6 +462,7 @@ class _NewTable:
     name: str
     columns: tuple[str, ...]
     key: tuple[str, ...]  # the primary key
+    unique: tuple[tuple[str, ...], ...] = ()  # the other candidate keys
 
 
 def normalise(db: sqlite_utils.Database, table: str) -> list[str]:
@@ -462,8 +471,9 @@ def normalise(db: sqlite_utils.Database, table: str) -> list[str]:
     The FDs are discovered in the rows (``discover_fds``, left sides of up to two columns),
     and Bernstein's synthesis gives the schemas. Each new table is named after the original
     and its primary key (``orders_customer_id``; ``orders_constants`` for the columns that
-    never change); it has a primary key and a foreign key to every other new table whose
-    primary key it holds. ``table`` itself is not changed.
+    never change); its primary key is its shortest key, its other keys are UNIQUE, and it has
+    a foreign key to every other new table one of whose keys it holds. ``table`` itself is
+    not changed.
 
     Duplicate rows: when the table has some, a column ``occurrence`` (1, 2, ... within each
     group of identical rows) joins the relation. Nothing determines it, so the synthesis puts
@@ -492,7 +502,10 @@ def normalise(db: sqlite_utils.Database, table: str) -> list[str]:
     for number, (schema, key) in enumerate(_synthesize(columns, fds), start=1):
         ordered = tuple(sorted(schema, key=columns.index))
         primary = tuple(sorted(key, key=columns.index)) or ordered
-        new_tables.append(_NewTable(_fresh(f"{table}_part{number}", taken), ordered, primary))
+        others = tuple(tuple(sorted(k, key=columns.index)) for k in _schema_keys(ordered, fds)
+                       if k and k != key)
+        new_tables.append(_NewTable(_fresh(f"{table}_part{number}", taken), ordered, primary,
+                                    others))
 
     data = []
     for new in new_tables:
@@ -531,9 +544,15 @@ def _create(db: sqlite_utils.Database, tables: Sequence[_NewTable],
                 kind = "INT"
             parts.append(f"{_quote(column)} {kind}".rstrip())
         parts.append(f"PRIMARY KEY ({', '.join(map(_quote, new.key))})")
+        parts.extend(f"UNIQUE ({', '.join(map(_quote, key))})" for key in new.unique)
         for parent in tables:
-            if parent is not new and set(parent.key) <= set(new.columns):
-                keys = ", ".join(map(_quote, parent.key))
+            # A foreign key to every other table whose primary key (or, failing that, another
+            # of its keys) this table holds: a child row's values are in the parent, since
+            # both are projections of the same rows.
+            target = next((key for key in (parent.key, *parent.unique)
+                           if set(key) <= set(new.columns)), None)
+            if parent is not new and target is not None:
+                keys = ", ".join(map(_quote, target))
                 parts.append(f"FOREIGN KEY ({keys}) REFERENCES {_quote(parent.name)} ({keys})")
         statements.append(f"CREATE TABLE {_quote(new.name)} (\n  " + ",\n  ".join(parts)
                           + "\n)")

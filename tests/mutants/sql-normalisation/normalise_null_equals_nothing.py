@@ -512,6 +512,7 @@ class _NewTable:
     name: str
     columns: tuple[str, ...]
     key: tuple[str, ...]  # the primary key
+    unique: tuple[tuple[str, ...], ...] = ()  # the other candidate keys
 
 
 def normalise(db: sqlite_utils.Database, table: str) -> list[str]:
@@ -520,8 +521,9 @@ def normalise(db: sqlite_utils.Database, table: str) -> list[str]:
     The FDs are discovered in the rows (``discover_fds``, left sides of up to two columns),
     and Bernstein's synthesis gives the schemas. Each new table is named after the original
     and its primary key (``orders_customer_id``; ``orders_constants`` for the columns that
-    never change); it has a primary key and a foreign key to every other new table whose
-    primary key it holds. ``table`` itself is not changed.
+    never change); its primary key is its shortest key, its other keys are UNIQUE, and it has
+    a foreign key to every other new table one of whose keys it holds. ``table`` itself is
+    not changed.
 
     Duplicate rows: when the table has some, a column ``occurrence`` (1, 2, ... within each
     group of identical rows) joins the relation. Nothing determines it, so the synthesis puts
@@ -558,8 +560,9 @@ def normalise(db: sqlite_utils.Database, table: str) -> list[str]:
     new_tables = []
     for schema in synthesize_3nf(columns, cover):
         ordered = tuple(sorted(schema, key=columns.index))
-        keys = candidate_keys(schema, _project(cover, schema))
-        key = min(keys, key=lambda k: (len(k), sorted(map(columns.index, k))))
+        keys = sorted(candidate_keys(schema, _project(cover, schema)),
+                      key=lambda k: (len(k), sorted(map(columns.index, k))))
+        key = keys[0]  # the shortest, leftmost key is the primary one
         if occurrence in schema:
             name = f"{table}_rows"
         elif not key:
@@ -569,7 +572,10 @@ def normalise(db: sqlite_utils.Database, table: str) -> list[str]:
         # A table with an empty key holds one row (the constant columns); SQLite wants a
         # column in a primary key, and the whole row is a key too.
         primary = tuple(sorted(key, key=columns.index)) or ordered
-        new_tables.append(_NewTable(_fresh(name, taken), ordered, primary))
+        # The other keys (customer_email beside customer_id) get UNIQUE constraints: they
+        # are keys too, and another table may reference the table through one of them.
+        unique = tuple(tuple(sorted(k, key=columns.index)) for k in keys[1:])
+        new_tables.append(_NewTable(_fresh(name, taken), ordered, primary, unique))
 
     data = []
     for new in new_tables:
@@ -608,9 +614,15 @@ def _create(db: sqlite_utils.Database, tables: Sequence[_NewTable],
                 kind = "INT"
             parts.append(f"{_quote(column)} {kind}".rstrip())
         parts.append(f"PRIMARY KEY ({', '.join(map(_quote, new.key))})")
+        parts.extend(f"UNIQUE ({', '.join(map(_quote, key))})" for key in new.unique)
         for parent in tables:
-            if parent is not new and set(parent.key) <= set(new.columns):
-                keys = ", ".join(map(_quote, parent.key))
+            # A foreign key to every other table whose primary key (or, failing that, another
+            # of its keys) this table holds: a child row's values are in the parent, since
+            # both are projections of the same rows.
+            target = next((key for key in (parent.key, *parent.unique)
+                           if set(key) <= set(new.columns)), None)
+            if parent is not new and target is not None:
+                keys = ", ".join(map(_quote, target))
                 parts.append(f"FOREIGN KEY ({keys}) REFERENCES {_quote(parent.name)} ({keys})")
         statements.append(f"CREATE TABLE {_quote(new.name)} (\n  " + ",\n  ".join(parts)
                           + "\n)")
