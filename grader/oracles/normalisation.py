@@ -16,6 +16,7 @@ into dependencies, and the instruments that count work (:class:`LineBudget`,
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from collections import Counter
@@ -149,7 +150,7 @@ def chase(attrs: Attrs, deps: Sequence[Dep], schemas: Sequence[Attrs]) -> list[R
                     for a in sorted(rhs):
                         if first[a] != second[a]:
                             keep, drop = sorted((first[a], second[a]),
-                                                key=lambda v, a=a: rank(v, a))
+                                                key=functools.partial(rank, attr=a))
                             for row in rows:
                                 if row[a] == drop:
                                     row[a] = keep
