@@ -331,9 +331,30 @@ def _child_env(work: Path) -> dict[str, str]:
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONUNBUFFERED="1",
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        # hypothesis' own plugins (entry points) would change the run, and finding them means
+        # reading the metadata of every installed package
+        HYPOTHESIS_NO_PLUGINS="1",
         NO_COLOR="1",
     )
     return env
+
+
+_COMPILED: set[Path] = set()
+_COMPILING = threading.Lock()
+
+
+def _compile_ahead(kata: Kata) -> None:
+    """Byte-compile the hidden suite and the oracles here, where writing is allowed: the child
+    may not write outside its own folder, so without this it compiles them from source in
+    each of its two sessions. Best effort (an installation may be read-only)."""
+    import compileall
+
+    with _COMPILING:
+        for folder in (kata.hidden_dir, PACKAGE_DIR / "oracles"):
+            if folder not in _COMPILED and folder.is_dir():
+                with contextlib.suppress(OSError):
+                    compileall.compile_dir(folder, quiet=2, maxlevels=0)
+                _COMPILED.add(folder)
 
 
 def run_child(kata: Kata, submission: Submission, *, collect_only: bool = False,
@@ -341,6 +362,7 @@ def run_child(kata: Kata, submission: Submission, *, collect_only: bool = False,
     """Start the grading child for ``kata`` on ``submission`` and wait for it, within limits."""
     limits = kata.limits
     result = ChildRun()
+    _compile_ahead(kata)
     CHILDREN.ensure_subreaper()
     with tempfile.TemporaryDirectory(prefix=f"grade-{kata.slug}-") as tmp:
         work = Path(tmp).resolve()

@@ -13,7 +13,7 @@ import jwt_validation as subject
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
@@ -21,13 +21,11 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from jwt_validation import InvalidKeyError, InvalidSignatureError, InvalidTokenError
 
 from grader.checks import Script, fail
-from grader.oracles.jwt_tokens import b64, expect_claims
+from grader.oracles.jwt_tokens import b64, expect_claims, signing_keys
 
 pytestmark = pytest.mark.level(5)
 
-RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-EC_KEY = ec.generate_private_key(ec.SECP256R1())
-OTHER_EC_KEY = ec.generate_private_key(ec.SECP256R1())
+RSA_KEY, EC_KEY, OTHER_EC_KEY = signing_keys()
 CLAIMS = {"sub": "ada", "scope": "read"}
 
 
