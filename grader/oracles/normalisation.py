@@ -297,6 +297,24 @@ def row_text(row: Row) -> str:
     return "(" + ", ".join(f"{a}={row[a]}" for a in sorted(row)) + ")"
 
 
+def parsed(text: str) -> list[Dep]:
+    """Dependencies written "A B -> C; C -> D", read here (never by the learner's parse_fds)."""
+    return [(frozenset(lhs.split()), frozenset(rhs.split()))
+            for lhs, rhs in (part.split("->") for part in text.split(";") if part.strip())]
+
+
+def learner_fds(fd_class: Callable[..., Any], deps: Sequence[Dep]) -> list[Any]:
+    """The dependencies as the learner's own FD objects."""
+    return [fd_class(frozenset(lhs), frozenset(rhs)) for lhs, rhs in deps]
+
+
+def script_for(deps: Sequence[Dep]) -> Script:
+    """A script whose calls start from the dependencies, as the learner would build them."""
+    s = Script()
+    s.note(fds_source(deps))
+    return s
+
+
 # -- reading the learner's answers -------------------------------------------------------------
 
 def attr_set(s: Script, value: object, what: str) -> Attrs:

@@ -5,8 +5,6 @@ lines of your module that run (never timed)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import normalisation as subject
 import pytest
 from hypothesis import given, settings
@@ -20,28 +18,20 @@ from grader.oracles.normalisation import Attrs, Dep
 pytestmark = pytest.mark.level(1)
 
 
-def learner_fds(deps: list[Dep]) -> list[Any]:
-    return [FD(frozenset(lhs), frozenset(rhs)) for lhs, rhs in deps]
-
 
 def closure_of(s: Script, attrs: Attrs, deps: list[Dep]) -> Attrs:
     text = f"closure({oracle.attrs_text(attrs)}, fds)"
-    got = oracle.record(s, text, subject.closure, attrs, learner_fds(deps))
+    got = oracle.record(s, text, subject.closure, attrs, oracle.learner_fds(FD, deps))
     return oracle.attr_set(s, got, text)
 
 
 def keys_of(s: Script, attrs: Attrs, deps: list[Dep]) -> set[Attrs]:
     text = f"candidate_keys({oracle.attrs_text(attrs)}, fds)"
-    got = oracle.record(s, text, subject.candidate_keys, attrs, learner_fds(deps))
+    got = oracle.record(s, text, subject.candidate_keys, attrs, oracle.learner_fds(FD, deps))
     if not isinstance(got, set | frozenset | list | tuple):
         fail(f"{text} returned {show(got)}; expected a set of frozensets.", s)
     return {oracle.attr_set(s, key, f"a key returned by {text}") for key in got}
 
-
-def script_for(deps: list[Dep]) -> Script:
-    s = Script()
-    s.note(oracle.fds_source(deps))
-    return s
 
 
 def expect_closure(s: Script, attrs: Attrs, deps: list[Dep]) -> None:
@@ -158,7 +148,7 @@ def test_closure_matches_the_model(schema: tuple[Attrs, list[Dep]], data: st.Dat
     attrs, deps = schema
     probes = data.draw(st.lists(st.sets(st.sampled_from(sorted(attrs))).map(frozenset),
                                 min_size=1, max_size=4))
-    s = script_for(deps)
+    s = oracle.script_for(deps)
     for probe in probes:
         expect_closure(s, probe, deps)
 
@@ -177,7 +167,7 @@ def test_closure_edge_cases() -> None:
         ("A", [(frozenset("AB"), frozenset("BC")), (frozenset("A"), frozenset("B"))]),
     ]
     for start, deps in cases:
-        expect_closure(script_for(deps), frozenset(start), deps)
+        expect_closure(oracle.script_for(deps), frozenset(start), deps)
 
 
 # -- candidate keys ----------------------------------------------------------------------------
@@ -195,7 +185,7 @@ def test_candidate_keys_match_the_model(schema: tuple[Attrs, list[Dep]]) -> None
     """candidate_keys(attributes, fds) is exactly the set of minimal superkeys, found by
     trying every subset, on random schemas"""
     attrs, deps = schema
-    expect_keys(script_for(deps), attrs, deps)
+    expect_keys(oracle.script_for(deps), attrs, deps)
 
 
 KEY_CASES = [
@@ -213,7 +203,7 @@ def test_candidate_keys_textbook_cases(letters: str, text: str) -> None:
     belong to every key"""
     deps = [(frozenset(lhs.split()), frozenset(rhs.split()))
             for lhs, rhs in (part.split("->") for part in text.split(";") if part.strip())]
-    expect_keys(script_for(deps), frozenset(letters), deps)
+    expect_keys(oracle.script_for(deps), frozenset(letters), deps)
 
 
 # -- cost --------------------------------------------------------------------------------------
@@ -243,7 +233,7 @@ def test_closure_cost(shape: str, deps: list[Dep]) -> None:
     fixpoint that passes over the FDs once per new attribute fits, a search along every
     path does not"""
     start = frozenset({"X0"}) if shape.startswith("a ladder") else frozenset({"X1"})
-    fds = learner_fds(deps)
+    fds = oracle.learner_fds(FD, deps)
     budget = 10 * len(deps) ** 2
     s = Script()
     s.note(f"fds = <{shape}, last first>")
@@ -291,8 +281,8 @@ def test_candidate_keys_cost() -> None:
     right side in every key and those on no left side in none, then trying subsets of the rest
     (or Lucchesi and Osborn's algorithm) does"""
     attrs, deps = wide_schema()
-    s = script_for(deps)
-    fds = learner_fds(deps)
+    s = oracle.script_for(deps)
+    fds = oracle.learner_fds(FD, deps)
     budget = 1_000_000
     text = f"candidate_keys(set({''.join(sorted(attrs))!r}), fds)"
     s.note(text)

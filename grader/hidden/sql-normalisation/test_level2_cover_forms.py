@@ -8,39 +8,25 @@ no FD is redundant (following from the others)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import normalisation as subject
 import pytest
 from hypothesis import given, settings
 from normalisation import FD
 
-from grader.checks import Script, fail, show, written
+from grader.checks import fail, show, written
 from grader.oracles import normalisation as oracle
 from grader.oracles.normalisation import Attrs, Dep
 
 pytestmark = pytest.mark.level(2)
 
 
-def learner_fds(deps: list[Dep]) -> list[Any]:
-    return [FD(frozenset(lhs), frozenset(rhs)) for lhs, rhs in deps]
 
-
-def parsed(text: str) -> list[Dep]:
-    return [(frozenset(lhs.split()), frozenset(rhs.split()))
-            for lhs, rhs in (part.split("->") for part in text.split(";") if part.strip())]
-
-
-def script_for(deps: list[Dep]) -> Script:
-    s = Script()
-    s.note(oracle.fds_source(deps))
-    return s
 
 
 def check_cover(deps: list[Dep]) -> None:
-    s = script_for(deps)
+    s = oracle.script_for(deps)
     got = oracle.read_deps(s, oracle.record(s, "minimal_cover(fds)", subject.minimal_cover,
-                                            learner_fds(deps)), "minimal_cover(fds)")
+                                            oracle.learner_fds(FD, deps)), "minimal_cover(fds)")
     shown = oracle.deps_text(got) or "nothing"
     prefix = f"minimal_cover returned {shown}"
     for lhs, rhs in got:
@@ -104,7 +90,7 @@ COVERS = [
 def test_minimal_cover_textbook_cases(text: str) -> None:
     """textbook inputs: extraneous left attributes, redundant, duplicated and trivial FDs,
     cycles; and no FDs at all"""
-    check_cover(parsed(text))
+    check_cover(oracle.parsed(text))
 
 
 # -- normal forms ------------------------------------------------------------------------------
@@ -135,9 +121,9 @@ def form_written() -> None:
 
 
 def check_form(attrs: Attrs, deps: list[Dep]) -> None:
-    s = script_for(deps)
+    s = oracle.script_for(deps)
     text = f"normal_form({oracle.attrs_text(attrs)}, fds)"
-    got = oracle.record(s, text, subject.normal_form, attrs, learner_fds(deps))
+    got = oracle.record(s, text, subject.normal_form, attrs, oracle.learner_fds(FD, deps))
     expected = oracle.normal_form(attrs, deps)
     if not (isinstance(got, str) and got == expected):
         fail(f"{text} gave {show(got)}, expected {expected!r}: "
@@ -175,6 +161,6 @@ FORM_CASES = [
 def test_normal_form_textbook_cases(letters: str, text: str, form: str) -> None:
     """partial, transitive and prime-attribute dependencies, and violations that show only
     through FDs derived from the ones given"""
-    attrs, deps = frozenset(letters), parsed(text)
+    attrs, deps = frozenset(letters), oracle.parsed(text)
     assert oracle.normal_form(attrs, deps) == form
     check_form(attrs, deps)

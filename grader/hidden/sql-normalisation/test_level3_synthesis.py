@@ -8,7 +8,6 @@ lossless and lossy, preserving and not."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import normalisation as subject
 import pytest
@@ -23,20 +22,13 @@ from grader.oracles.normalisation import Attrs, Dep
 pytestmark = pytest.mark.level(3)
 
 
-def learner_fds(deps: list[Dep]) -> list[Any]:
-    return [FD(frozenset(lhs), frozenset(rhs)) for lhs, rhs in deps]
-
-
-def parsed(text: str) -> list[Dep]:
-    return [(frozenset(lhs.split()), frozenset(rhs.split()))
-            for lhs, rhs in (part.split("->") for part in text.split(";") if part.strip())]
 
 
 def check_synthesis(attrs: Attrs, deps: list[Dep]) -> None:
     s = Script()
     s.note(oracle.fds_source(deps))
     text = f"synthesize_3nf({oracle.attrs_text(attrs)}, fds)"
-    got = oracle.record(s, text, subject.synthesize_3nf, attrs, learner_fds(deps))
+    got = oracle.record(s, text, subject.synthesize_3nf, attrs, oracle.learner_fds(FD, deps))
     schemas = oracle.read_schemas(s, got, text)
     oracle.expect_decomposition(s, attrs, deps, schemas, "synthesize_3nf", form="3NF",
                                 preserving=True)
@@ -73,7 +65,7 @@ SYNTHESIS_CASES = [
 def test_synthesis_textbook_cases(letters: str, text: str) -> None:
     """attributes no FD mentions, no FDs, a relation whose BCNF decomposition would lose an
     FD, redundant and equivalent FDs"""
-    check_synthesis(frozenset(letters), parsed(text))
+    check_synthesis(frozenset(letters), oracle.parsed(text))
 
 
 # -- is_lossless and preserves_dependencies ------------------------------------------------------
@@ -108,7 +100,8 @@ def expect_lossless(attrs: Attrs, deps: list[Dep], schemas: list[Attrs]) -> None
     s.note(oracle.fds_source(deps))
     text = (f"is_lossless({oracle.attrs_text(attrs)}, fds, "
             f"[{', '.join(map(oracle.attrs_text, schemas))}])")
-    got = oracle.record(s, text, subject.is_lossless, attrs, learner_fds(deps), list(schemas))
+    got = oracle.record(s, text, subject.is_lossless, attrs, oracle.learner_fds(FD, deps),
+                        list(schemas))
     expected = oracle.is_lossless(attrs, deps, schemas)
     if type(got) is not bool or got != expected:
         if expected:
@@ -142,15 +135,15 @@ def test_is_lossless_textbook_cases(letters: str, text: str, parts: list[str],
                                     expected: bool) -> None:
     """classic chase exercises, a cross product, and a single schema"""
     schemas = [frozenset(p) for p in parts]
-    assert oracle.is_lossless(frozenset(letters), parsed(text), schemas) is expected
-    expect_lossless(frozenset(letters), parsed(text), schemas)
+    assert oracle.is_lossless(frozenset(letters), oracle.parsed(text), schemas) is expected
+    expect_lossless(frozenset(letters), oracle.parsed(text), schemas)
 
 
 def expect_preserving(deps: list[Dep], schemas: list[Attrs]) -> None:
     s = Script()
     s.note(oracle.fds_source(deps))
     text = f"preserves_dependencies(fds, [{', '.join(map(oracle.attrs_text, schemas))}])"
-    got = oracle.record(s, text, subject.preserves_dependencies, learner_fds(deps),
+    got = oracle.record(s, text, subject.preserves_dependencies, oracle.learner_fds(FD, deps),
                         list(schemas))
     lost = oracle.unpreserved(deps, schemas)
     expected = lost is None
@@ -195,5 +188,5 @@ def test_preserves_dependencies_textbook_cases(text: str, parts: list[str],
                                                expected: bool) -> None:
     """an FD preserved only through a chain across schemas, and the classic losses"""
     schemas = [frozenset(p) for p in parts]
-    assert (oracle.unpreserved(parsed(text), schemas) is None) is expected
-    expect_preserving(parsed(text), schemas)
+    assert (oracle.unpreserved(oracle.parsed(text), schemas) is None) is expected
+    expect_preserving(oracle.parsed(text), schemas)

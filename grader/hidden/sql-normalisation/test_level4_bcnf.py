@@ -8,7 +8,6 @@ right."""
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import normalisation as subject
 import pytest
@@ -22,20 +21,13 @@ from grader.oracles.normalisation import Attrs, Dep
 pytestmark = pytest.mark.level(4)
 
 
-def learner_fds(deps: list[Dep]) -> list[Any]:
-    return [FD(frozenset(lhs), frozenset(rhs)) for lhs, rhs in deps]
-
-
-def parsed(text: str) -> list[Dep]:
-    return [(frozenset(lhs.split()), frozenset(rhs.split()))
-            for lhs, rhs in (part.split("->") for part in text.split(";") if part.strip())]
 
 
 def check_bcnf(attrs: Attrs, deps: list[Dep]) -> None:
     s = Script()
     s.note(oracle.fds_source(deps))
     text = f"decompose_bcnf({oracle.attrs_text(attrs)}, fds)"
-    got = oracle.record(s, text, subject.decompose_bcnf, attrs, learner_fds(deps))
+    got = oracle.record(s, text, subject.decompose_bcnf, attrs, oracle.learner_fds(FD, deps))
     schemas = oracle.read_schemas(s, got, text)
     oracle.expect_decomposition(s, attrs, deps, schemas, "decompose_bcnf", form="BCNF",
                                 preserving=False)
@@ -74,7 +66,7 @@ BCNF_CASES = [
 def test_bcnf_textbook_cases(letters: str, text: str) -> None:
     """the classic relation with no dependency-preserving BCNF split, a violation that shows
     only through an implied FD, chains, a relation already in BCNF, and no FDs"""
-    check_bcnf(frozenset(letters), parsed(text))
+    check_bcnf(frozenset(letters), oracle.parsed(text))
 
 
 def seeded_schemas(seed: int, count: int) -> list[tuple[Attrs, list[Dep]]]:
