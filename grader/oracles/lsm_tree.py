@@ -4,7 +4,7 @@ dictionary model, and deterministic keys and values."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from grader.checks import Script, fail, show
@@ -68,3 +68,33 @@ def key(i: int) -> bytes:
 def describe_files(fs: MemoryFS) -> str:
     listing = fs.listing()
     return ", ".join(f"{name} ({size:,} B)" for name, size in listing.items()) or "none"
+
+
+Scenario = Callable[[MemoryFS], tuple[Script, Any, dict[bytes, bytes]]]
+
+
+def power_cuts_inside(scenario: Scenario, method: str, cls: Any,
+                      limit: int) -> Iterator[tuple[Script, Any, dict[bytes, bytes]]]:
+    """Run ``scenario`` on a fresh file system, then ``db.<method>()`` with the power cut
+    before each of that call's file operations in turn; yields, for each cut, the script, the
+    tree reopened from what survived, and the model the scenario left."""
+    fs = new_fs()
+    s, db, model = scenario(fs)
+    start = fs.mutations
+    s.call("db", db, method)
+    total = fs.mutations - start
+    for n in range(total):
+        fs = new_fs()
+        s, db, model = scenario(fs)
+        fs.arm(n)
+        s.note(f"db.{method}()  # the power fails inside it, before its file operation "
+               f"{n + 1} of {total}")
+        try:
+            getattr(db, method)()
+        except NotImplementedError:
+            raise
+        except BaseException:  # noqa: BLE001, S110 - the power cut, however it surfaced
+            pass
+        del db
+        s.note("fs = <what fs held at its last fsyncs>")
+        yield s, open_tree(s, cls, fs.power_loss(), limit), model

@@ -14,7 +14,7 @@ from lsm_tree import LSMTree
 
 from grader.checks import Script, fail, machine_test, show
 from grader.oracles.lsm_fs import MemoryFS
-from grader.oracles.lsm_tree import expect_state, new_fs, open_tree
+from grader.oracles.lsm_tree import expect_state, new_fs, open_tree, power_cuts_inside
 
 pytestmark = pytest.mark.level(4)
 
@@ -210,37 +210,12 @@ def flush_scenario(fs: MemoryFS) -> tuple[Script, Any, dict[bytes, bytes]]:
     return s, db, model
 
 
-def crash_inside(scenario: Any, method: str, limit: int, why: str) -> None:
-    """Run ``scenario`` then ``db.<method>()`` with the power cut before each of the call's
-    file operations in turn; after each cut, a reopened tree holds the model."""
-    fs = new_fs()
-    s, db, model = scenario(fs)
-    start = fs.mutations
-    s.call("db", db, method)
-    total = fs.mutations - start
-    for n in range(total):
-        fs = new_fs()
-        s, db, model = scenario(fs)
-        fs.arm(n)
-        s.note(f"db.{method}()  # the power fails inside it, before its file operation "
-               f"{n + 1} of {total}")
-        try:
-            getattr(db, method)()
-        except NotImplementedError:
-            raise
-        except BaseException:  # noqa: BLE001 - the power cut, however it surfaced
-            pass
-        del db
-        s.note("fs = <what fs held at its last fsyncs>")
-        reopened = open_tree(s, LSMTree, fs.power_loss(), limit)
-        expect_state(s, reopened, model, [*model, b"key007"], why)
-
-
 @pytest.mark.points(2)
 def test_power_cut_inside_flush() -> None:
     """the power fails at every file operation of a flush: reopening never raises and every
     write that returned before the flush is there"""
-    crash_inside(flush_scenario, "flush", 1000,
-                 "a flush must never lose a write: write the table under a temporary name, "
-                 "fsync it, rename it into place, and only then drop the log; on reopen, "
-                 "ignore or remove leftover temporary files")
+    for s, reopened, model in power_cuts_inside(flush_scenario, "flush", LSMTree, 1000):
+        expect_state(s, reopened, model, [*model, b"key007"],
+                     "a flush must never lose a write: write the table under a temporary name, "
+                     "fsync it, rename it into place, and only then drop the log; on reopen, "
+                     "ignore or remove leftover temporary files")

@@ -20,6 +20,7 @@ from grader.oracles.lsm_tree import (
     key,
     new_fs,
     open_tree,
+    power_cuts_inside,
     scanned,
     value,
 )
@@ -169,27 +170,8 @@ def compaction_scenario(fs: Any) -> tuple[Script, Any, dict[bytes, bytes]]:
 def test_power_cut_inside_compaction() -> None:
     """the power fails at every file operation of compact(): reopening never raises, no write
     is lost and no deleted key comes back"""
-    fs = new_fs()
-    s, db, model = compaction_scenario(fs)
-    start = fs.mutations
-    s.call("db", db, "compact")
-    total = fs.mutations - start
     keys = [b"k%02d" % i for i in range(17)]
-    for n in range(total):
-        fs = new_fs()
-        s, db, model = compaction_scenario(fs)
-        fs.arm(n)
-        s.note(f"db.compact()  # the power fails inside it, before its file operation "
-               f"{n + 1} of {total}")
-        try:
-            db.compact()
-        except NotImplementedError:
-            raise
-        except BaseException:  # noqa: BLE001 - the power cut, however it surfaced
-            pass
-        del db
-        s.note("fs = <what fs held at its last fsyncs>")
-        reopened = open_tree(s, LSMTree, fs.power_loss(), 4)
+    for s, reopened, model in power_cuts_inside(compaction_scenario, "compact", LSMTree, 4):
         expect_state(s, reopened, model, keys,
                      "a compaction cut short must lose nothing and bring back nothing: fsync "
                      "the merged table before removing the tables it replaces, and remove "
