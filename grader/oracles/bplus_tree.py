@@ -205,6 +205,18 @@ def expect_valid(script: Any, tree: object, order: int, *, lower_bounds: bool,
              f"{type(exc).__name__}: {exc}", script)
 
 
+def expect_contents(script: Any, tree: object, order: int, model: dict[Any, Any], *,
+                    lower_bounds: bool) -> None:
+    """The structure is valid and its leaves hold exactly the model's items, in order."""
+    from grader.checks import fail
+
+    items = list(expect_valid(script, tree, order, lower_bounds=lower_bounds).items())
+    expected = sorted(model.items())
+    if items != expected:
+        fail(f"the leaves, left to right, hold {show(items, 160)}; expected "
+             f"{show(expected, 160)}", script)
+
+
 def height_of(tree: Any) -> Any:
     """``tree.height``, called if it is a method (the README shows a property; both work)."""
     reported = tree.height
