@@ -64,7 +64,8 @@ def test_ctrl_c_stops_every_child(tmp_path: Path, command: str) -> None:
     folder = submission(tmp_path, module(top="while True: pass"))
     args = (["lru-cache", "--path", str(folder)] if command == "grade"
             else ["verify", "lru-cache"])
-    proc = subprocess.Popen([sys.executable, "-m", "grader", *args],
+    # faulthandler: if the grader fails to stop, SIGABRT makes it print where every thread is
+    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "grader", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def children() -> list[str]:
@@ -79,7 +80,12 @@ def test_ctrl_c_stops_every_child(tmp_path: Path, command: str) -> None:
     running = children()
     assert running, "the grading child never started"
     os.kill(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGABRT)
+        _, err = proc.communicate(timeout=30)
+        pytest.fail(f"grade did not stop within 60 s of SIGINT; its threads:\n{err}")
     assert proc.returncode == 130
     assert "interrupted" in err
     assert "Traceback" not in err
