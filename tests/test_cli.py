@@ -288,3 +288,15 @@ def test_shell_completion_offers_commands_katas_and_options(tmp_path: Path) -> N
     assert complete("grade new lr") == []
     assert "--solution" in complete("grade lru-cache --s")
     assert complete("grade lr", cwd=tmp_path) == [], "outside a checkout: no katas, no error"
+
+
+def test_a_learner_at_100_is_pointed_to_the_reference(grade: GradeRunner,
+                                                       scratch_repo: Path) -> None:
+    shutil.copyfile(scratch_repo / "solutions" / "jwt-validation" / "jwt_validation.py",
+                    scratch_repo / "katas" / "jwt-validation" / "jwt_validation.py")
+    result = grade("jwt-validation", cwd=scratch_repo)
+    assert result.exit_code == 0, result.stdout
+    assert ("Every level passes. Compare your code with the reference solution in "
+            "solutions/jwt-validation/.") in result.stdout
+    reference = grade("jwt-validation", "--solution", cwd=scratch_repo)
+    assert "Compare your code" not in reference.stdout

@@ -53,6 +53,9 @@ def render_kata_text(result: KataResult, style: Style, *, verbose: bool = False)
     lines.append("  " + (style.good(score) if result.passed else style.bad(score))
                  + style.dim(f"  ({result.duration_s:.1f} s)"))
     failures = result.failures()
+    if result.passed and result.source.startswith("katas/"):
+        lines.append(f"  Every level passes. Compare your code with the reference solution in "
+                     f"solutions/{result.slug}/.")
     if failures:
         shown = failures if verbose else first_per_level(failures)[:MAX_FAILURES_SHOWN]
         lines.append("")
