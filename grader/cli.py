@@ -599,6 +599,9 @@ def main() -> None:
     """Console entry point: one place turns grader errors into a message and an exit status."""
     # SIGTERM (a cancelled CI job) stops grading like Ctrl-C: children are killed, not orphaned.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    # And Ctrl-C (SIGINT) always does, even when the shell that started this process ignored
+    # it (as shells do for background jobs), in which case Python leaves it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         cli.main(prog_name="grade")
     except GradeError as exc:

@@ -64,12 +64,11 @@ def test_ctrl_c_stops_every_child(tmp_path: Path, command: str) -> None:
     folder = submission(tmp_path, module(top="while True: pass"))
     args = (["lru-cache", "--path", str(folder)] if command == "grade"
             else ["verify", "lru-cache"])
-    # As from a terminal's foreground: a shell starts background jobs (a CI script run with
-    # '&', say) with SIGINT ignored, and Python then leaves it ignored. faulthandler: if the
-    # grader fails to stop, SIGABRT makes it print where every thread is.
-    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "grader", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509
+    # Started with SIGINT ignored, as shells start background jobs: grade still stops on it.
+    # faulthandler: if it fails to stop, SIGABRT makes it print where every thread is.
+    proc = subprocess.Popen(["sh", "-c", 'trap "" INT; exec "$@"', "sh", sys.executable,
+                             "-X", "faulthandler", "-m", "grader", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def children() -> list[str]:
         out = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True,
