@@ -21,23 +21,23 @@ from grader.results import TestResult as CheckResult
 from grader.watch import changes, fingerprint, poll_for_saves
 from tests.conftest import ROOT, run_grade
 
-MUTANTS = ROOT / "tests" / "mutants" / "token-bucket"
+MUTANTS = ROOT / "tests" / "mutants" / "jwt-validation"
 PLAIN = Style(color=False, unicode=True)
 
 
 @pytest.fixture
-def token_bucket_only(scratch_repo: Path) -> Path:
-    """A scratch checkout whose catalogue holds token-bucket alone (quick to grade)."""
+def jwt_only(scratch_repo: Path) -> Path:
+    """A scratch checkout whose catalogue holds jwt-validation alone (the quickest to grade)."""
     for kata in (scratch_repo / "katas").iterdir():
-        if kata.name != "token-bucket":
+        if kata.name != "jwt-validation":
             shutil.rmtree(kata)
     return scratch_repo
 
 
 def save(repo: Path, mutant: str) -> None:
     """Save the learner's file the way many editors do: write a new file, rename it over."""
-    target = repo / "katas" / "token-bucket" / "rate_limiter.py"
-    temporary = target.with_name(".rate_limiter.py.swp")
+    target = repo / "katas" / "jwt-validation" / "jwt_validation.py"
+    temporary = target.with_name(".jwt_validation.py.swp")
     shutil.copyfile(MUTANTS / f"{mutant}.py", temporary)
     temporary.replace(target)
 
@@ -70,50 +70,51 @@ def tmux(tmp_path: Path) -> Iterator[Callable[..., str]]:
     subprocess.run(["tmux", "-S", socket, "kill-server"], capture_output=True, check=False)
 
 
-def test_watch_in_a_terminal_says_what_changed(token_bucket_only: Path,
+def test_watch_in_a_terminal_says_what_changed(jwt_only: Path,
                                                 tmux: Callable[..., str]) -> None:
-    repo = token_bucket_only
+    repo = jwt_only
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GRADE_ROOT")}
-    command = f"cd {repo} && {sys.executable} -m grader watch token-bucket; sleep 60"
+    command = f"cd {repo} && {sys.executable} -m grader watch jwt-validation; sleep 60"
     tmux("new-session", "-d", "-x", "120", "-y", "60", *[a for k, v in env.items()
                                                           for a in ("-e", f"{k}={v}")], command)
 
     def screen() -> str:
         return tmux("capture-pane", "-p")
 
-    first = wait_for(screen, "Watching katas/token-bucket/rate_limiter.py")
+    first = wait_for(screen, "Watching katas/jwt-validation/jwt_validation.py")
     assert "run 1" in first
     assert "Score: 0/100" in first
     assert "Since the last run" not in first
 
-    save(repo, "no_lru_fallback")  # right up to level 4, wrong at level 5
-    second = wait_for(screen, "Level 4 (Thread safety) now passes")
+    save(repo, "es256_der_signature")  # right up to level 4, wrong at level 5
+    second = wait_for(screen, "Level 4 (Audience, issuer, required claims) now passes")
     assert "run 2" in second
     assert "run 1" not in second, "the screen is cleared before each run"
-    assert "Score 0 → 86 (+86)" in second
-    assert "Level 1 (Burst and refill) now passes." in second
-    assert "Level 5 (Keyed limiter)" not in second.split("Since the last run:")[1]
+    assert "Score 0 → 96 (+96)" in second
+    assert "Level 1 (Structure and HMAC) now passes." in second
+    assert "Level 5 (" not in second.split("Since the last run:")[1]
 
-    save(repo, "rounds_tokens")  # fixes level 5, breaks levels 1 and 3
-    third = wait_for(screen, "Level 5 (Keyed limiter) now passes")
-    assert "Level 3 (Exact over any schedule) no longer passes." in third
+    save(repo, "exp_boundary_inclusive")  # fixes level 5, breaks level 3
+    third = wait_for(screen, "Level 5 (RS256, ES256 and algorithm confusion) now passes")
+    assert "Score 96 → 93 (-3)" in third
+    assert "Level 3 (Time claims) no longer passes." in third
     assert "Newly failing: level 3" in third
-    wait_for(screen, "Watching katas/token-bucket/rate_limiter.py")
+    wait_for(screen, "Watching katas/jwt-validation/jwt_validation.py")
 
     tmux("send-keys", "C-c")
     wait_for(screen, "Stopped watching.")
-    history = run_grade("history", "token-bucket", cwd=repo)
+    history = run_grade("history", "jwt-validation", cwd=repo)
     assert history.exit_code == 0, history.stderr
-    assert history.stdout.startswith("token-bucket: 3 graded runs, newest first")
+    assert history.stdout.startswith("jwt-validation: 3 graded runs, newest first")
     scores = [line.split()[4] for line in history.stdout.splitlines()[3:]]
-    assert scores == ["85", "86", "0"]
+    assert scores == ["93", "96", "0"]
 
 
-def test_watch_without_a_terminal_polls_and_prints_plain_runs(token_bucket_only: Path) -> None:
-    repo = token_bucket_only
+def test_watch_without_a_terminal_polls_and_prints_plain_runs(jwt_only: Path) -> None:
+    repo = jwt_only
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "GRADE_ROOT")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "grader", "watch", "token-bucket", "--poll", "--max-runs", "2"],
+        [sys.executable, "-m", "grader", "watch", "jwt-validation", "--poll", "--max-runs", "2"],
         cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         stdin=subprocess.DEVNULL)
     assert proc.stdout is not None
@@ -124,15 +125,15 @@ def test_watch_without_a_terminal_polls_and_prints_plain_runs(token_bucket_only:
             break
     assert "(polling every 0.5 s)" in lines[-1]
     time.sleep(1.1)  # a modification time that differs even on a coarse file system
-    save(repo, "zero_rate_accepted")  # a level-1 mistake: every other level passes
+    save(repo, "accepts_padding")  # a level-1 mistake: every other level passes
     out, err = proc.communicate(timeout=120)
     output = "".join(lines) + out
     assert proc.returncode == 1, err
     assert "\x1b" not in output, "no colour and no screen clearing without a terminal"
     assert "run 2 at" in output
     assert "Since the last run:" in output
-    assert "Level 1 (Burst and refill)" not in output.split("Since the last run:")[1]
-    assert "Level 2 (Capacity and clock) now passes." in output
+    assert "Level 1 (Structure and HMAC)" not in output.split("Since the last run:")[1]
+    assert "Level 2 (Algorithm policy) now passes." in output
 
 
 def _result(score: int, passed_levels: set[int], failing: set[str],
