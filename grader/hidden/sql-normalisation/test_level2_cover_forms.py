@@ -141,6 +141,8 @@ def test_normal_form_matches_the_model(schema: tuple[Attrs, list[Dep]]) -> None:
 
 
 FORM_CASES = [
+    ("AB", "-> B", "1NF"),                          # a constant B depends on the empty part of A
+    ("AB", "-> A; -> B", "BCNF"),                   # the empty set is the key
     ("ABC", "A -> B", "1NF"),                       # B depends on part of the key A C
     ("ABCD", "A B -> C; C -> D", "2NF"),            # D transitively on the key
     ("ABC", "A B -> C; C -> B", "3NF"),             # C is no superkey, but B is prime

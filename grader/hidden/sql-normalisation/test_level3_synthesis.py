@@ -118,6 +118,8 @@ def expect_lossless(attrs: Attrs, deps: list[Dep], schemas: list[Attrs]) -> None
 
 
 LOSSLESS_CASES = [
+    ("ABC", "A -> B", ["AB"], False),               # C is in no schema: no join gives it back
+    ("AB", "-> A", ["A", "B"], True),               # a constant A: the cross product is exact
     ("ABC", "A -> B", ["AB", "AC"], True),
     ("ABC", "A -> B", ["AB", "BC"], False),
     ("ABCDE", "A -> C; B -> C; C -> D; D E -> C; C E -> A",
@@ -173,6 +175,7 @@ def test_preserves_dependencies_matches_the_model(
 
 
 PRESERVING_CASES = [
+    ("-> A; B -> C", ["AB", "BC"], True),           # a constant's FD holds inside A B
     ("A B -> C; C -> B", ["BC", "AC"], False),      # the BCNF split of the classic example
     ("A -> B; B -> C; C -> A", ["AB", "BC"], True),  # C -> A is preserved through C -> B -> A
     ("A -> B; B -> C", ["AB", "AC"], False),

@@ -48,6 +48,8 @@ def test_bcnf_properties(schema: tuple[Attrs, list[Dep]]) -> None:
 
 
 BCNF_CASES = [
+    ("AB", "-> A"),                       # a constant A is no key of A B: split, even 2 columns
+    ("ABC", "-> A; B -> C"),
     ("ABC", "A B -> C; C -> B"),          # C -> B forces B C and A C: A B -> C is lost
     ("ABCD", "A -> B; B -> C"),           # after A B splits off, A -> C holds in A C D
     ("ABCDE", "A -> B; B -> C; C -> D; D -> E"),

@@ -115,6 +115,8 @@ EDGE_CASES: dict[str, list[Row]] = {
                         {"a": 1, "b": None}],
     "None is not 0 or ''": [{"a": None, "b": 1}, {"a": 0, "b": 2}, {"a": "", "b": 3},
                             {"a": None, "b": 1}],
+    "1 is not '1', None is not 'None'": [{"a": 1, "b": "x"}, {"a": "1", "b": "y"},
+                                         {"a": None, "b": "z"}, {"a": "None", "b": "w"}],
     "only two columns together": [{"a": 0, "b": 0, "c": 0}, {"a": 0, "b": 1, "c": 1},
                                   {"a": 1, "b": 0, "c": 1}, {"a": 1, "b": 1, "c": 0}],
 }
@@ -124,7 +126,8 @@ EDGE_CASES: dict[str, list[Row]] = {
 @pytest.mark.parametrize("case", list(EDGE_CASES))
 def test_discovery_edge_cases(case: str) -> None:
     """no rows (no columns, no FDs); one row (every column constant); a constant column (an
-    empty left side); duplicate rows; None as a value; an FD that needs two columns"""
+    empty left side); duplicate rows; None as a value; values equal only as text (1 and '1');
+    an FD that needs two columns"""
     check_discovery(EDGE_CASES[case], None)
 
 

@@ -1,11 +1,11 @@
 """Level 5 (second half): normalise(db, table) on a real SQLite database (sqlite-utils),
 verified by SQL. The original table keeps its schema and rows. Every returned name is a new
-table with a primary key; PRAGMA foreign_key_check is clean; where two tables share a column
-there is at least one foreign key. Every new table is in 3NF under the FDs that hold in its
-own rows (all of them, whatever their width, over its original columns; extra bookkeeping
-columns are allowed). Joining the new tables on their shared columns, NULL-safely with IS,
-gives exactly the original rows as a multiset: duplicates, NULLs and each value's type
-(1, 1.0 and '1' differ) included.
+table with a primary key; PRAGMA foreign_key_check is clean; wherever a table holds all the
+columns of another's primary key, a foreign key links them. Every new table is in 3NF under
+the FDs that hold in its own rows (all of them, whatever their width, over its original
+columns; extra bookkeeping columns are allowed). Joining the new tables on their shared
+columns, NULL-safely with IS, gives exactly the original rows as a multiset: duplicates,
+NULLs and each value's type (1, 1.0 and '1' differ) included.
 
 In every table used here, each minimal FD that holds has at most two left attributes, so
 the answer does not depend on how wide a left side your discovery tries (two or more)."""
@@ -58,6 +58,31 @@ def shown_row(row: TypedRow) -> str:
     return "(" + ", ".join(repr(v) for _, v in row) + ")"
 
 
+def primary_key(db: sqlite_utils.Database, name: str) -> set[str]:
+    return {row[1].lower() for row in db.execute(f"PRAGMA table_info({quote(name)})").fetchall()
+            if row[5]}
+
+
+def expect_foreign_keys(s: Script, db: sqlite_utils.Database, text: str, tables: list[str],
+                        lowered: dict[str, set[str]]) -> None:
+    """Wherever a table holds all the columns of another's primary key, a foreign key links
+    the two (either way round when both hold each other's key). A design in which no table
+    holds another's key needs none."""
+    references = {(name, fk[2].lower())
+                  for name in tables
+                  for fk in db.execute(f"PRAGMA foreign_key_list({quote(name)})").fetchall()}
+    for parent in tables:
+        key = primary_key(db, parent)
+        for child in tables:
+            if child == parent or not key <= lowered[child]:
+                continue
+            if (child, parent.lower()) in references or (parent, child.lower()) in references:
+                continue
+            fail(f"{text} created {show(tables)}: {child!r} holds the primary key of "
+                 f"{parent!r} ({', '.join(sorted(key))}), but no foreign key links them "
+                 "(declare FOREIGN KEY (...) REFERENCES ... in the table that refers).", s)
+
+
 def examine(db: sqlite_utils.Database, table: str, columns: list[tuple[str, str]],
             description: str) -> None:
     names = [c for c, _ in columns]
@@ -106,13 +131,7 @@ def examine(db: sqlite_utils.Database, table: str, columns: list[tuple[str, str]
         fail(f"PRAGMA foreign_key_check reports {len(problems)} problem(s), e.g. row {rowid} of "
              f"{child!r} refers to a row missing from {parent!r}.", s)
     lowered = {name: {c.lower() for c in cols} for name, cols in layout.items()}
-    sharing = any(lowered[a] & lowered[b] for a in tables for b in tables if a < b)
-    keys = sum(1 for name in tables
-               for fk in db.execute(f"PRAGMA foreign_key_list({quote(name)})").fetchall()
-               if fk[2].lower() in {n.lower() for n in tables})
-    if sharing and not keys:
-        fail(f"{text} created {show(tables)}, which share columns, but not one foreign key "
-             "links them.", s)
+    expect_foreign_keys(s, db, text, tables, lowered)
     where = {}
     for c in names:
         holder = next((n for n in tables if c.lower() in lowered[n]), None)
@@ -292,6 +311,11 @@ EDGE_TABLES: dict[str, tuple[list[tuple[str, str]], list[Row]]] = {
                                 {"dept": "Ops", "head": "Ann", "emp": 4}]),
     "a constant column": ([("id", "INTEGER"), ("site", "TEXT"), ("v", "INTEGER")],
                           [{"id": i, "site": "main", "v": i % 2} for i in range(4)]),
+    "untyped and NUMERIC columns": ([("sku", ""), ("name", ""), ("price", "NUMERIC"),
+                                     ("qty", "INTEGER")],
+                                    [{"sku": i % 3, "name": "abc"[i % 3],
+                                      "price": [3, 2.5, 4][i % 3], "qty": i}
+                                     for i in range(6)]),
     "awkward names": ([("order id", "INTEGER"), ('say "hi"', "TEXT"), ("Select", "TEXT")],
                       [{"order id": 1, 'say "hi"': "a", "Select": "p"},
                        {"order id": 2, 'say "hi"': "a", "Select": "q"},
@@ -303,8 +327,9 @@ EDGE_TABLES: dict[str, tuple[list[tuple[str, str]], list[Row]]] = {
 @pytest.mark.points(2)
 @pytest.mark.parametrize("case", list(EDGE_TABLES))
 def test_normalise_edge_cases(case: str) -> None:
-    """one row; every row twice; NULL as a determining value; a constant column; column
-    names with spaces, quotes and SQL keywords"""
+    """one row; every row twice; NULL as a determining value; a constant column; columns
+    with no declared type or NUMERIC (values come back with their own types); column names
+    with spaces, quotes and SQL keywords"""
     columns, rows = EDGE_TABLES[case]
     db = sqlite_utils.Database(memory=True)
     create(db, "data", columns, rows)
