@@ -315,6 +315,17 @@ def script_for(deps: Sequence[Dep]) -> Script:
     return s
 
 
+def check_decomposition(fd_class: Callable[..., Any], fn: Callable[..., Any], name: str,
+                        attrs: Attrs, deps: Sequence[Dep], *, form: str,
+                        preserving: bool) -> None:
+    """Call the learner's ``name(attrs, fds)`` and check the schemas it returns."""
+    s = script_for(deps)
+    text = f"{name}({attrs_text(attrs)}, fds)"
+    got = record(s, text, fn, attrs, learner_fds(fd_class, deps))
+    expect_decomposition(s, attrs, list(deps), read_schemas(s, got, text), name, form=form,
+                         preserving=preserving)
+
+
 # -- reading the learner's answers -------------------------------------------------------------
 
 def attr_set(s: Script, value: object, what: str) -> Attrs:

@@ -18,7 +18,6 @@ from grader.oracles.normalisation import Attrs, Dep
 pytestmark = pytest.mark.level(1)
 
 
-
 def closure_of(s: Script, attrs: Attrs, deps: list[Dep]) -> Attrs:
     text = f"closure({oracle.attrs_text(attrs)}, fds)"
     got = oracle.record(s, text, subject.closure, attrs, oracle.learner_fds(FD, deps))
@@ -31,7 +30,6 @@ def keys_of(s: Script, attrs: Attrs, deps: list[Dep]) -> set[Attrs]:
     if not isinstance(got, set | frozenset | list | tuple):
         fail(f"{text} returned {show(got)}; expected a set of frozensets.", s)
     return {oracle.attr_set(s, key, f"a key returned by {text}") for key in got}
-
 
 
 def expect_closure(s: Script, attrs: Attrs, deps: list[Dep]) -> None:

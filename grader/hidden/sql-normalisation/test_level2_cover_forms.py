@@ -20,9 +20,6 @@ from grader.oracles.normalisation import Attrs, Dep
 pytestmark = pytest.mark.level(2)
 
 
-
-
-
 def check_cover(deps: list[Dep]) -> None:
     s = oracle.script_for(deps)
     got = oracle.read_deps(s, oracle.record(s, "minimal_cover(fds)", subject.minimal_cover,

@@ -22,16 +22,9 @@ from grader.oracles.normalisation import Attrs, Dep
 pytestmark = pytest.mark.level(3)
 
 
-
-
 def check_synthesis(attrs: Attrs, deps: list[Dep]) -> None:
-    s = Script()
-    s.note(oracle.fds_source(deps))
-    text = f"synthesize_3nf({oracle.attrs_text(attrs)}, fds)"
-    got = oracle.record(s, text, subject.synthesize_3nf, attrs, oracle.learner_fds(FD, deps))
-    schemas = oracle.read_schemas(s, got, text)
-    oracle.expect_decomposition(s, attrs, deps, schemas, "synthesize_3nf", form="3NF",
-                                preserving=True)
+    oracle.check_decomposition(FD, subject.synthesize_3nf, "synthesize_3nf", attrs, deps,
+                               form="3NF", preserving=True)
 
 
 @pytest.fixture

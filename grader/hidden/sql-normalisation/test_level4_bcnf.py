@@ -14,23 +14,16 @@ import pytest
 from hypothesis import given, settings
 from normalisation import FD
 
-from grader.checks import Script, written
+from grader.checks import written
 from grader.oracles import normalisation as oracle
 from grader.oracles.normalisation import Attrs, Dep
 
 pytestmark = pytest.mark.level(4)
 
 
-
-
 def check_bcnf(attrs: Attrs, deps: list[Dep]) -> None:
-    s = Script()
-    s.note(oracle.fds_source(deps))
-    text = f"decompose_bcnf({oracle.attrs_text(attrs)}, fds)"
-    got = oracle.record(s, text, subject.decompose_bcnf, attrs, oracle.learner_fds(FD, deps))
-    schemas = oracle.read_schemas(s, got, text)
-    oracle.expect_decomposition(s, attrs, deps, schemas, "decompose_bcnf", form="BCNF",
-                                preserving=False)
+    oracle.check_decomposition(FD, subject.decompose_bcnf, "decompose_bcnf", attrs, deps,
+                               form="BCNF", preserving=False)
 
 
 @pytest.fixture
