@@ -155,6 +155,7 @@ def _jobs(kata: Kata) -> list[Job]:
             result = grade_variant(kata, path, fail_fast=True)
             caught = result.failures()
             message = caught[0].message.strip() if caught else ""
+            ok = False
             if not caught:
                 detail = "scores 100: the hidden suite does not catch this mistake"
             elif result.status not in ("graded", *RESOURCE_VERDICTS):
@@ -164,10 +165,10 @@ def _jobs(kata: Kata) -> list[Job]:
             elif not (message or result.status in RESOURCE_VERDICTS):
                 detail = f"{caught[0].id} failed it without a message for the learner"
             else:
+                ok = True
                 detail = f"caught at level {caught[0].level} by {caught[0].id}"
                 if result.status != "graded":
                     detail += f" ({result.status}: {result.detail})"
-            ok = bool(caught) and result.status == "graded" and bool(caught[0].message.strip())
             return Check(slug, f"mutant {path.stem} < 100", ok, f"{_describe(path)} — {detail}")
         return run
 
