@@ -246,7 +246,7 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
         results = tuple(map_in_parallel(one, katas, jobs))
     run = RunResult(results)
     try:
-        _deliver_reports(run, targets, verbose=verbose, quiet=quiet)
+        _deliver_reports(run, targets, style, verbose=verbose, quiet=quiet)
     finally:
         if not solution and path is None and from_dir is None:
             _record(root, results)
@@ -255,14 +255,13 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
     ctx.exit(0 if run.passed or graded_as_data else 1)
 
 
-def _deliver_reports(run: RunResult, targets: list[tuple[Renderer, Path | None]], *,
-                     verbose: bool, quiet: bool = False) -> None:
+def _deliver_reports(run: RunResult, targets: list[tuple[Renderer, Path | None]],
+                     style: Style, *, verbose: bool, quiet: bool = False) -> None:
     """Every report of the same run (nothing is graded again), each where it belongs; the text
     report goes to the terminal when no report did."""
     from grader.formats import renderer
     from grader.formats.base import ReportContext
 
-    style = _style()
     report_ctx = ReportContext(style=style, verbose=verbose, quiet=quiet, environ=os.environ,
                                cwd=Path.cwd())
     printed = False
@@ -282,16 +281,25 @@ def _warn(message: str) -> None:
 def _record(root: Path, results: tuple[Any, ...]) -> None:
     """Record every graded run; a history that cannot be written is a warning, never an error
     (the result is already printed and the exit status is the score's)."""
-    from grader.history import HistoryError, open_history
+    from grader.history import HistoryError
 
     try:
-        with open_history(root) as history:
-            for notice in history.notices:
-                _warn(f"{notice}.")
+        with _open_history(root) as history:
             for result in results:
                 history.record(result)
     except HistoryError as exc:
         _warn(f"{exc}.")
+
+
+def _open_history(root: Path) -> Any:
+    """The history database, its notices (a corrupt file moved aside...) shown as warnings;
+    raises HistoryError when it cannot be opened."""
+    from grader.history import open_history
+
+    history = open_history(root)
+    for notice in history.notices:
+        _warn(f"{notice}.")
+    return history
 
 
 def _read_runs(root: Path, kata: str | None = None) -> list[Any]:
@@ -373,7 +381,7 @@ def hint_command(slug: str, number: int | None, show_seen: bool) -> None:
     Shows the next hint you have not seen (or hint N); --all shows again the ones seen.
     """
     from grader.catalog import find_kata
-    from grader.history import HistoryError, open_history
+    from grader.history import HistoryError
 
     root, catalog = _catalog()
     kata = find_kata(catalog, slug)
@@ -384,9 +392,7 @@ def hint_command(slug: str, number: int | None, show_seen: bool) -> None:
         raise UsageError(f"{kata.slug} has {count} hints; ask for 1 to {count}.")
     history = None
     try:
-        history = open_history(root)
-        for notice in history.notices:
-            _warn(f"{notice}.")
+        history = _open_history(root)
         seen = history.hints_seen(kata.slug)
     except HistoryError as exc:  # hints still work; they are just not remembered
         _warn(f"{exc}.")
