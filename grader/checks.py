@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, ModuleType
@@ -80,6 +80,17 @@ def show(value: object, limit: int = 80) -> str:
         keep = (limit - 5) // 2
         text = f"{text[:keep]} ... {text[-keep:]}"
     return text
+
+
+def show_prefix(items: Sequence[Any], count: int, limit: int = 80) -> str:
+    """``show(items[:count], limit)`` without the repr of a long middle that would be cut anyway:
+    a check that notes a growing prefix after every step stays linear."""
+    if count <= 2 * limit:
+        return show(list(items[:count]), limit)
+    keep = (limit - 5) // 2
+    head = show(list(items[:limit]), sys.maxsize)[:keep]
+    tail = show(list(items[count - limit:count]), sys.maxsize)[-keep:]
+    return f"{head} ... {tail}"
 
 
 def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ them, so ``grade --help`` starts instantly.
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sys
@@ -19,6 +20,8 @@ from grader.errors import GradeError, UsageError
 from grader.formats import NAMES as FORMAT_CHOICES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from grader.catalog import Kata
     from grader.formats.base import Renderer
     from grader.report import Style
@@ -161,6 +164,23 @@ def _catalog() -> tuple[Path, list[Kata]]:
     return root, load_catalog(root)
 
 
+def _longest_first(root: Path, katas: list[Kata], jobs: int) -> list[Kata]:
+    """With several workers, start the katas that took longest last time (and those never
+    timed) first, so that no long kata starts last while the other workers sit idle."""
+    if jobs < 2 or len(katas) < 3:
+        return katas
+    from grader.history import last_durations
+
+    seconds = last_durations(root)
+    return sorted(katas, key=lambda kata: -seconds.get(kata.slug, math.inf))
+
+
+def _in_order(katas: list[Kata], results: Iterable[KataResult]) -> tuple[KataResult, ...]:
+    """The results in the catalogue's order, whatever order they were graded in."""
+    order = {kata.slug: i for i, kata in enumerate(katas)}
+    return tuple(sorted(results, key=lambda result: order[result.slug]))
+
+
 @cli.command(GRADE_COMMAND, hidden=True, cls=ReportCommand)
 @click.argument("slugs", nargs=-1, shell_complete=_complete_slugs)
 @click.option("--all", "all_katas", is_flag=True, help="Grade every kata.")
@@ -243,7 +263,7 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
             shown.finished(result)
             return result
 
-        results = tuple(map_in_parallel(one, katas, jobs))
+        results = _in_order(katas, map_in_parallel(one, _longest_first(root, katas, jobs), jobs))
     run = RunResult(results)
     try:
         _deliver_reports(run, targets, style, verbose=verbose, quiet=quiet)

@@ -292,6 +292,24 @@ def read_runs(root: Path, kata: str | None = None) -> tuple[list[Run], list[str]
         return history.runs(kata), history.notices
 
 
+def last_durations(root: Path) -> dict[str, float]:
+    """How long the latest recorded run of each kata took, to start the longest first when
+    grading in parallel. Read-only and best effort: a missing, locked or unreadable history
+    gives no durations, and is left for the run's own recording to report."""
+    path = history_path(root)
+    if not path.exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+        try:
+            rows = conn.execute("SELECT kata, duration_s FROM runs ORDER BY graded_at, id")
+            return {str(kata): float(seconds) for kata, seconds in rows}
+        finally:
+            conn.close()
+    except (sqlite3.Error, TypeError, ValueError):
+        return {}
+
+
 def best_scores(root: Path) -> dict[str, int]:
     """The best score recorded for each kata (empty when there is no history yet)."""
     best: dict[str, int] = {}

@@ -160,3 +160,35 @@ def test_an_unopenable_history_warns_and_keeps_the_result(grade: GradeRunner,
     solution = grade(FAST, "--path", str(ROOT / "solutions" / FAST), cwd=scratch_repo)
     assert solution.exit_code == 0  # --path is not recorded: no warning either
     assert "warning" not in solution.stderr
+
+
+def test_parallel_grading_starts_the_longest_kata_first(tmp_path: Path) -> None:
+    """`grade --all -j N` starts katas by their latest recorded duration, never-timed ones
+    first, and reads the history without touching it."""
+    from dataclasses import replace
+
+    from grader.catalog import load_catalog
+    from grader.cli import _in_order, _longest_first
+
+    katas = load_catalog(ROOT)
+    slow, quick = katas[-1].slug, katas[0].slug
+    history.record(tmp_path, replace(result(slow), duration_s=3.0))
+    history.record(tmp_path, replace(result(slow), duration_s=40.0))  # the latest counts
+    history.record(tmp_path, replace(result(quick), duration_s=0.5))
+    assert history.last_durations(tmp_path) == {slow: 40.0, quick: 0.5}
+
+    order = [k.slug for k in _longest_first(tmp_path, katas, 2)]
+    untimed = [k.slug for k in katas if k.slug not in (slow, quick)]
+    assert order == [*untimed, slow, quick]
+    assert [k.slug for k in _longest_first(tmp_path, katas, 1)] == [k.slug for k in katas]
+    graded = [replace(result(slug), slug=slug) for slug in order]
+    assert [r.slug for r in _in_order(katas, graded)] == [k.slug for k in katas]
+
+
+def test_an_unreadable_history_only_loses_the_scheduling_hint(tmp_path: Path) -> None:
+    path = db_path(tmp_path)
+    path.parent.mkdir()
+    path.write_bytes(b"not a database at all" * 100)
+    assert history.last_durations(tmp_path) == {}
+    assert path.read_bytes() == b"not a database at all" * 100
+    assert not list(path.parent.glob("*.corrupt-*"))

@@ -90,7 +90,7 @@ class SortedDictModel(RuleBasedStateMachine):
         self.script.expect(keys, sorted(self.model), "then list(tree)", "keys in order")
 
 
-TestSortedDictModel = machine_test(SortedDictModel, points=4, max_examples=80, steps=50)
+TestSortedDictModel = machine_test(SortedDictModel, points=4, max_examples=50, steps=50)
 
 
 @pytest.mark.parametrize("order", [2, 1, 0, -3])
@@ -154,6 +154,23 @@ def test_upsert_replaces_the_value() -> None:
     s.expect(s.observe("len(tree)", len, tree), 5, "len(tree)", "an upsert adds no key")
     s.expect(listed(s, range_text(None, None), tree.range),
              [(1, "old"), (3, "new"), (5, "old"), (7, "old"), (9, "old")], "list(tree.range())")
+
+
+def test_falsy_values_are_values() -> None:
+    """a key stored with None, 0, '' or False is in the tree, and get returns that value, not
+    the default"""
+    s = Script()
+    tree = s.new("tree", BPlusTree, 3)
+    falsy = {2: None, 4: 0, 6: "", 8: False}
+    for key, value in falsy.items():
+        s.call("tree", tree, "insert", key, value)
+    for key, value in falsy.items():
+        s.expect(s.observe(f"{key} in tree", lambda key=key: key in tree), True,
+                 f"{key} in tree", f"key {key} was stored (with the value {show(value)})")
+        s.expect(s.call("tree", tree, "get", key, "dflt"), value, f"tree.get({key}, 'dflt')")
+    s.expect(s.observe("len(tree)", len, tree), 4, "len(tree)")
+    s.expect(listed(s, range_text(None, None), tree.range), list(falsy.items()),
+             "list(tree.range())")
 
 
 def test_range_bounds() -> None:

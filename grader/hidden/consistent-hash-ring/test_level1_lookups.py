@@ -365,4 +365,4 @@ class RingMachine(RuleBasedStateMachine):
         self.script.expect(node_set(self.script, ring), self.members, "then set(ring.nodes)")
 
 
-TestRingMachine = machine_test(RingMachine, points=4, max_examples=60, steps=20)
+TestRingMachine = machine_test(RingMachine, points=4, max_examples=40, steps=20)

@@ -76,7 +76,7 @@ def bounded_loads_written() -> None:
 
 
 @pytest.mark.usefixtures("bounded_loads_written")
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(vnodes=st.integers(1, 4), count=st.integers(1, 6), position=st.integers(0, SPACE - 1),
        raw=st.lists(st.integers(0, 12), min_size=6, max_size=6),
        present=st.lists(st.booleans(), min_size=6, max_size=6), c=st.sampled_from(FACTORS))

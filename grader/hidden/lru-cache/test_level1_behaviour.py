@@ -72,7 +72,7 @@ class LRUModel(RuleBasedStateMachine):
                            "least recently used first")
 
 
-TestLRUModel = machine_test(LRUModel, points=4, max_examples=100)
+TestLRUModel = machine_test(LRUModel, points=4, max_examples=60)
 
 
 def test_capacity_zero_stores_nothing() -> None:

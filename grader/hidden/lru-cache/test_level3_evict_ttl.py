@@ -102,7 +102,7 @@ class ExpiringLRUModel(RuleBasedStateMachine):
                            "the on_evict calls so far, as (key, value)")
 
 
-TestExpiringLRUModel = machine_test(ExpiringLRUModel, points=4, max_examples=120, steps=30)
+TestExpiringLRUModel = machine_test(ExpiringLRUModel, points=4, max_examples=80, steps=30)
 
 
 def new_cache(s: Script, capacity: int, **kwargs: object) -> tuple[object, FakeClock, Recorder]:

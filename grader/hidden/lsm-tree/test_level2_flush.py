@@ -76,7 +76,7 @@ class TablesModel(RuleBasedStateMachine):
                            "merged over the memtable and every table, newest version only")
 
 
-TestTablesModel = machine_test(TablesModel, points=5, max_examples=80, steps=40)
+TestTablesModel = machine_test(TablesModel, points=5, max_examples=50, steps=40)
 
 
 def fresh(limit: int) -> tuple[Script, Any, Any]:

@@ -78,7 +78,7 @@ class PowerCuts(RuleBasedStateMachine):
                      "fsync a new table before dropping the log records it replaces")
 
 
-TestPowerCuts = machine_test(PowerCuts, points=4, max_examples=100, steps=40)
+TestPowerCuts = machine_test(PowerCuts, points=4, max_examples=60, steps=40)
 
 
 def writes(s: Script, db: Any, count: int, tag: bytes = b"") -> dict[bytes, bytes]:

@@ -139,7 +139,7 @@ def closure_written() -> None:
 
 @pytest.mark.usefixtures("closure_written")
 @pytest.mark.points(2)
-@settings(max_examples=100)
+@settings(max_examples=70)
 @given(schema=oracle.schemas(max_attrs=7, max_deps=7), data=st.data())
 def test_closure_matches_the_model(schema: tuple[Attrs, list[Dep]], data: st.DataObject) -> None:
     """closure(attrs, fds) is exactly what a fixpoint over the FDs reaches, on random schemas"""
@@ -177,7 +177,7 @@ def keys_written() -> None:
 
 @pytest.mark.usefixtures("keys_written")
 @pytest.mark.points(3)
-@settings(max_examples=120)
+@settings(max_examples=80)
 @given(schema=oracle.schemas(max_attrs=7, max_deps=6))
 def test_candidate_keys_match_the_model(schema: tuple[Attrs, list[Dep]]) -> None:
     """candidate_keys(attributes, fds) is exactly the set of minimal superkeys, found by

@@ -64,7 +64,7 @@ def cover_written() -> None:
 
 @pytest.mark.usefixtures("cover_written")
 @pytest.mark.points(3)
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(schema=oracle.schemas(max_attrs=6, max_deps=7))
 def test_minimal_cover_properties(schema: tuple[Attrs, list[Dep]]) -> None:
     """on random FDs, minimal_cover is equivalent to the input, with single-attribute right
@@ -129,7 +129,7 @@ def check_form(attrs: Attrs, deps: list[Dep]) -> None:
 
 @pytest.mark.usefixtures("form_written")
 @pytest.mark.points(3)
-@settings(max_examples=200)
+@settings(max_examples=120)
 @given(schema=oracle.schemas(max_attrs=6, max_deps=5))
 def test_normal_form_matches_the_model(schema: tuple[Attrs, list[Dep]]) -> None:
     """on random schemas, normal_form is the highest form that holds over the closure of every

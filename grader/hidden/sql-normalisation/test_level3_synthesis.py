@@ -34,7 +34,7 @@ def synthesis_written() -> None:
 
 @pytest.mark.usefixtures("synthesis_written")
 @pytest.mark.points(3)
-@settings(max_examples=100)
+@settings(max_examples=70)
 @given(schema=oracle.schemas(max_attrs=6, max_deps=6))
 def test_synthesis_properties(schema: tuple[Attrs, list[Dep]]) -> None:
     """on random schemas, synthesize_3nf covers every attribute with schemas in 3NF, lossless
@@ -81,7 +81,7 @@ def lossless_written() -> None:
 
 @pytest.mark.usefixtures("lossless_written")
 @pytest.mark.points(2)
-@settings(max_examples=120)
+@settings(max_examples=80)
 @given(case=decomposed())
 def test_is_lossless_matches_the_chase(case: tuple[Attrs, list[Dep], list[Attrs]]) -> None:
     """on random decompositions, lossless and lossy, is_lossless agrees with the chase"""
@@ -157,7 +157,7 @@ def preserving_written() -> None:
 
 @pytest.mark.usefixtures("preserving_written")
 @pytest.mark.points(2)
-@settings(max_examples=120)
+@settings(max_examples=80)
 @given(case=decomposed())
 def test_preserves_dependencies_matches_the_model(
         case: tuple[Attrs, list[Dep], list[Attrs]]) -> None:

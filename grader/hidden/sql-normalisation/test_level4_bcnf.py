@@ -33,7 +33,7 @@ def bcnf_written() -> None:
 
 @pytest.mark.usefixtures("bcnf_written")
 @pytest.mark.points(3)
-@settings(max_examples=120)
+@settings(max_examples=80)
 @given(schema=oracle.schemas(max_attrs=6, max_deps=6))
 def test_bcnf_properties(schema: tuple[Attrs, list[Dep]]) -> None:
     """on random schemas, decompose_bcnf covers every attribute with BCNF schemas, lossless"""

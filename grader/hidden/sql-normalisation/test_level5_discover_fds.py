@@ -96,7 +96,7 @@ def discovery_written() -> None:
 
 @pytest.mark.usefixtures("discovery_written")
 @pytest.mark.points(3)
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(seed=st.integers(0, 2**32), max_lhs=st.sampled_from([None, 1, 2, 3]))
 def test_discovery_matches_brute_force(seed: int, max_lhs: int | None) -> None:
     """on random rows with planted FDs, discover_fds returns exactly the minimal FDs with at

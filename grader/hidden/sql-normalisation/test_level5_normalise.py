@@ -242,7 +242,7 @@ def normalise_written() -> None:
 
 @pytest.mark.usefixtures("normalise_written")
 @pytest.mark.points(3)
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(seed=st.integers(0, 2**32))
 def test_normalise_random_tables(seed: int) -> None:
     """small random tables with planted FDs, NULLs and duplicate rows"""

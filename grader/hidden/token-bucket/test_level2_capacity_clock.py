@@ -105,7 +105,7 @@ def bucket_written() -> None:
 
 
 @pytest.mark.usefixtures("bucket_written")
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(moves=st.lists(st.tuples(st.integers(-2048, 2048), st.sampled_from([0.5, 1, 2, 3])),
                       min_size=1, max_size=40))
 @pytest.mark.points(3)

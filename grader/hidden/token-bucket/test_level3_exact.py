@@ -116,7 +116,7 @@ class ExactBucket(RuleBasedStateMachine):
                  f"elapsed = {float(ceiling)} may pass.", self.script)
 
 
-TestExactBucket = machine_test(ExactBucket, points=8, max_examples=150, steps=30)
+TestExactBucket = machine_test(ExactBucket, points=8, max_examples=100, steps=30)
 
 
 @pytest.mark.points(2)
