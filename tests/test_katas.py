@@ -49,12 +49,18 @@ def only_lru_cache(repo: Path) -> Path:
 
 
 def test_verify_judges_every_variant(grade: GradeRunner, scratch_repo: Path) -> None:
-    """Caught mutants pass; a 'mutant' that is really correct and an 'alternative' that is
-    really wrong each fail verify, by name."""
+    """Caught mutants pass (one of them by running out of memory); a 'mutant' that is really
+    correct and an 'alternative' that is really wrong each fail verify, by name."""
     mutants = only_lru_cache(scratch_repo)
     reference = scratch_repo / "solutions" / "lru-cache" / "lru_cache.py"
     (mutants / "not_wrong_at_all.py").write_text(
         reference.read_text(encoding="utf-8").replace('"""', '"""Level 1: no mistake.\n', 1),
+        encoding="utf-8")
+    aimed = '"""Level 1: get() hoards memory.\n'
+    (mutants / "hoards_memory.py").write_text(
+        reference.read_text(encoding="utf-8").replace('"""', aimed, 1)
+        + "\n\ndef _hoarding_get(self, key, default=None):\n    hoard = []\n    while True:\n"
+          "        hoard.append(bytearray(1 << 24))\n\n\nLRUCache.get = _hoarding_get\n",
         encoding="utf-8")
     shutil.copyfile(mutants / "keys_mru_first.py",
                     scratch_repo / "tests" / "alternatives" / "lru-cache" / "claims_correct.py")
@@ -68,6 +74,10 @@ def test_verify_judges_every_variant(grade: GradeRunner, scratch_repo: Path) -> 
         line = next(line for line in out.splitlines() if f"mutant {name} " in line)
         assert line.startswith("✓"), line
         assert f"caught at level {level}" in line
+    # running out of memory where the reference does not is the variant's doing: caught
+    hoarding = next(line for line in out.splitlines() if "mutant hoards_memory " in line)
+    assert hoarding.startswith("✓"), hoarding
+    assert "(memory: your code ran out of memory" in hoarding
     assert "✗ lru-cache: mutant not_wrong_at_all < 100" in out
     assert "does not catch this mistake" in out
     assert "✗ lru-cache: alternative claims_correct = 100  scores " in out
