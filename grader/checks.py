@@ -141,26 +141,33 @@ class Script:
         return self._run(f"{name}({_signature(args, kwargs)})", cls, args, kwargs)
 
     def call(self, label: str, obj: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-        text = f"{label}.{method}({_signature(args, kwargs)})"
-        self.note(text)
+        def text() -> str:
+            return f"{label}.{method}({_signature(args, kwargs)})"
+
+        # The text of a call that is not recorded is only needed if the call fails: a check
+        # that makes thousands of unrecorded calls must not pay for their reprs.
+        noted = text() if self.record else None
+        if noted is not None:
+            self.note(noted)
         try:
             bound = getattr(obj, method)
         except AttributeError:
             fail(f"{label} has no method {method}(); the kata's README lists the interface.", self)
-        result = self._run(text, bound, args, kwargs)
-        if result is not None and self.lines and self.lines[-1] == text:
-            self.lines[-1] = f"{text}  # -> {show(result, 40)}"
+        result = self._run(noted or text, bound, args, kwargs)
+        if result is not None and noted is not None and self.lines and self.lines[-1] == noted:
+            self.lines[-1] = f"{noted}  # -> {show(result, 40)}"
         return result
 
-    def _run(self, text: str, fn: Callable[..., Any], args: tuple[Any, ...],
-             kwargs: dict[str, Any]) -> Any:
+    def _run(self, text: str | Callable[[], str], fn: Callable[..., Any],
+             args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         try:
             return fn(*args, **kwargs)
         except (NotImplementedError, Mismatch):
             raise
         except Exception as exc:
+            said = text if isinstance(text, str) else text()
             raise Mismatch(
-                f"{text} raised {type(exc).__name__}: {exc}\n{self.render()}".rstrip()
+                f"{said} raised {type(exc).__name__}: {exc}\n{self.render()}".rstrip()
             ) from exc
 
     def observe(self, text: str, fn: Callable[..., Any], *args: Any) -> Any:

@@ -85,7 +85,7 @@ def test_evictions_are_accounted_exactly() -> None:
     readers never see more than the capacity"""
     capacity = 64
     stats = KeyStats()
-    per_thread = 150
+    per_thread = 100
     evicted = Recorder("on_evict")
     cache = LRUCache(capacity, on_evict=evicted)
     mine = [keys_for(t, per_thread, stats) for t in range(WRITERS)]
