@@ -62,6 +62,19 @@ def _title(item: pytest.Item) -> str:
     return f"{title} [{callspec.id}]" if callspec is not None else title
 
 
+def _exception_kind(exc: BaseException) -> str:
+    """The exception's type name, or ``MemoryError`` when one lies behind it: a check that
+    turns the learner's MemoryError into a failure must still read as running out of memory."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, MemoryError):
+            return "MemoryError"
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return type(exc).__name__
+
+
 class ResultStream:
     """Merges the setup/call/teardown reports of each test into one record and streams it.
 
@@ -190,7 +203,7 @@ class ResultStream:
                 "outcome": feedback.outcome if call.when == "call" else "error",
                 "message": feedback.message,
                 "location": asdict(feedback.location) if feedback.location else None,
-                "exception": type(call.excinfo.value).__name__,
+                "exception": _exception_kind(call.excinfo.value),
             }))
         return report
 
