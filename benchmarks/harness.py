@@ -75,6 +75,7 @@ class KataBench:
     contenders: list[Contender]
     skipped: dict[str, str] = field(default_factory=dict)
     notes: str = ""
+    cleanup: Callable[[], None] | None = None  # run once the benchmark is over
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,15 @@ def run_kata(bench: KataBench, *, runs: int,
     """Run every workload of ``bench`` ``runs`` times per contender, interleaved (so drift
     in the machine's load hits all alike), checking every run's results against the
     reference's first; raises :class:`MismatchError` on a difference."""
+    try:
+        return _run_kata(bench, runs=runs, progress=progress)
+    finally:
+        if bench.cleanup is not None:
+            bench.cleanup()
+
+
+def _run_kata(bench: KataBench, *, runs: int,
+              progress: Callable[[str], None] | None) -> KataResult:
     reference = next(c for c in bench.contenders if c.kind == "reference")
     outcomes: list[WorkloadResult] = []
     for workload in bench.workloads:
@@ -198,6 +208,14 @@ def run_kata(bench: KataBench, *, runs: int,
 def check_only(bench: KataBench) -> None:
     """Replay every workload once per contender and compare with the reference, untimed
     beyond one run: the same-results check on its own (what the project's tests run)."""
+    try:
+        _check_only(bench)
+    finally:
+        if bench.cleanup is not None:
+            bench.cleanup()
+
+
+def _check_only(bench: KataBench) -> None:
     reference = next(c for c in bench.contenders if c.kind == "reference")
     for workload in bench.workloads:
         expected = workload.compared(reference.setups[workload.name]()())
