@@ -78,13 +78,13 @@ class SQLiteStore:
 
     def get(self, key: bytes) -> bytes | None:
         row = self.db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
-        return None if row is None else row[0]  # type: ignore[no-any-return]
+        return None if row is None else row[0]
 
     def delete(self, key: bytes) -> None:
         self.db.execute("DELETE FROM kv WHERE key = ?", (key,))
 
     def scan(self, lo: bytes, hi: bytes) -> list[tuple[bytes, bytes]]:
-        return self.db.execute(  # type: ignore[no-any-return]
+        return self.db.execute(
             "SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key",
             (lo, hi)).fetchall()
 

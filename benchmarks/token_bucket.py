@@ -66,7 +66,7 @@ def _replay(make: Callable[[FakeClock], Callable[[str], bool]], trace: Trace) ->
         allow = make(clock)
 
         def replay() -> object:
-            results = []
+            results: list[bool] = []
             append = results.append
             for now, client in trace:
                 clock.now = now
@@ -117,7 +117,7 @@ def _limits(contender: Callable[..., Contender]) -> list[Contender]:
     def make(strategy: Any) -> Callable[[FakeClock], Callable[[str], bool]]:
         def build_limiter(clock: FakeClock) -> Callable[[str], bool]:
             # The storage reads ``time.time()`` (also in its expiry timer): give it ours.
-            memory.time = SimpleNamespace(time=clock)
+            vars(memory)["time"] = SimpleNamespace(time=clock)
             limiter = strategy(memory.MemoryStorage())
             hit = limiter.hit
             return lambda client: hit(item, client)
@@ -135,15 +135,17 @@ def _pyrate(contender: Callable[..., Contender]) -> list[Contender]:
     algorithm = importlib.import_module("pyrate_limiter.abstracts.algorithm")
     state = importlib.import_module("pyrate_limiter.buckets.state_bucket")
     rate = pyrate.Rate(CAPACITY, WINDOW_S * 1000)
+    abstract_clock: Any = pyrate.AbstractClock
+    bucket_factory: Any = pyrate.BucketFactory
 
-    class MillisecondClock(pyrate.AbstractClock):  # type: ignore[misc]
+    class MillisecondClock(abstract_clock):  # type: ignore[misc]
         def __init__(self, clock: FakeClock) -> None:
             self.clock = clock
 
         def now(self) -> int:
             return round(self.clock.now * 1000)
 
-    class BucketPerClient(pyrate.BucketFactory):  # type: ignore[misc]
+    class BucketPerClient(bucket_factory):  # type: ignore[misc]
         """One token bucket per client name, made on first use."""
 
         def __init__(self, clock: MillisecondClock) -> None:
