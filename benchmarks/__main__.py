@@ -47,7 +47,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", action="append", metavar="SLUG",
                         choices=[*KATAS, *(s.replace("-", "_") for s in KATAS)],
                         help="benchmark this kata only (repeatable)")
-    parser.add_argument("--runs", type=int, help="timed runs per contender (default 5, quick 2)")
+    parser.add_argument("--runs", type=int, help="timed runs per contender (default 3, quick 2)")
     parser.add_argument("--output", type=Path, default=RESULTS,
                         help="where results.json and results.png go")
     parser.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         grader_overhead.main()
         return 0
     args = _parse(argv)
-    runs = args.runs or (2 if args.quick else 5)
+    runs = args.runs or (2 if args.quick else 3)
     slugs = [s.replace("_", "-") for s in args.only] if args.only else list(KATAS)
     results: list[KataResult] = []
     started = time.perf_counter()

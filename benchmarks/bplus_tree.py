@@ -121,8 +121,8 @@ class OOBTreeIndex:
 
 
 def build(*, quick: bool = False, ops: int | None = None) -> KataBench:
-    """The bplus-tree benchmark; ``quick`` shortens every trace tenfold."""
-    n = ops or (10_000 if quick else 100_000)
+    """The bplus-tree benchmark; ``quick`` shortens the traces."""
+    n = ops or (5_000 if quick else 40_000)
     rng = random.Random(4)
     keys = sorted(rng.sample(range(UNIVERSE), SIZE // 10 if quick else SIZE))
     items = [(key, key % 1000) for key in keys]

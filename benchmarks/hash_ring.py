@@ -71,8 +71,8 @@ def _membership(make: Callable[[], Any], rounds: list[tuple[str, list[str]]]) ->
 
 
 def build(*, quick: bool = False, ops: int | None = None) -> KataBench:
-    """The consistent-hash-ring benchmark; ``quick`` shortens every trace tenfold."""
-    n = ops or (20_000 if quick else 200_000)
+    """The consistent-hash-ring benchmark; ``quick`` shortens the traces."""
+    n = ops or (10_000 if quick else 100_000)
     rng = random.Random(2)
     keys = [f"user:{rng.randrange(10**9)}:session" for _ in range(n)]
     changes = max(2, n // 20_000)

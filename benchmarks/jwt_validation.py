@@ -131,8 +131,8 @@ def _encodes(encode: Callable[[dict[str, Any]], str], payloads: list[dict[str, A
 
 
 def build(*, quick: bool = False, ops: int | None = None) -> KataBench:
-    """The jwt-validation benchmark; ``quick`` shortens every trace tenfold."""
-    n = ops or (2_000 if quick else 20_000)
+    """The jwt-validation benchmark; ``quick`` shortens the traces."""
+    n = ops or (1_000 if quick else 8_000)
     rng = random.Random(5)
     solution = load_solution("jwt-validation", "jwt_validation")
     keys = _keys()

@@ -190,8 +190,8 @@ def _functools_read_through(keys: list[int]) -> Setup:
 
 
 def build(*, quick: bool = False, ops: int | None = None) -> KataBench:
-    """The lru-cache benchmark; ``quick`` shortens every trace tenfold."""
-    n = ops or (20_000 if quick else 200_000)
+    """The lru-cache benchmark; ``quick`` shortens the traces."""
+    n = ops or (10_000 if quick else 100_000)
     rng = random.Random(1)
     universe = 4 * CAPACITY
     mix = zipf_keys(rng, n, universe)

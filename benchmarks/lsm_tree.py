@@ -194,8 +194,8 @@ def _replay(make: Callable[[Path], Store], preload: list[tuple[bytes, bytes]],
 
 
 def build(*, quick: bool = False, ops: int | None = None) -> KataBench:
-    """The lsm-tree benchmark; ``quick`` shortens every trace tenfold."""
-    n = ops or (1_000 if quick else 10_000)
+    """The lsm-tree benchmark; ``quick`` shortens the traces."""
+    n = ops or (1_000 if quick else 5_000)
     rng = random.Random(6)
     preload = [(key_of(i), value_of(i, 0)) for i in range(SIZE // 10 if quick else SIZE)]
     traces = {

@@ -79,8 +79,8 @@ def _replay(make: Callable[[FakeClock], Callable[[str], bool]], trace: Trace) ->
 
 
 def build(*, quick: bool = False, ops: int | None = None) -> KataBench:
-    """The token-bucket benchmark; ``quick`` shortens every trace tenfold."""
-    n = ops or (10_000 if quick else 100_000)
+    """The token-bucket benchmark; ``quick`` shortens the traces."""
+    n = ops or (5_000 if quick else 30_000)
     rng = random.Random(3)
     traces = {
         "mixed": bursts(rng, n, 1, 2 * CAPACITY),
