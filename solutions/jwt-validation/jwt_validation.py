@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -82,6 +83,9 @@ _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _ASYMMETRIC_KEY_MARKERS = (b"-----BEGIN ", b"ssh-rsa ", b"ssh-ed25519 ", b"ecdsa-sha2-",
                            b"ssh-dss ")
 _TIME_CLAIMS = ("exp", "nbf", "iat")
+# Compact JSON, as JWTs are written. Speed: one encoder made once; json.dumps with any
+# non-default argument builds a new JSONEncoder on every call.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 # -- encoding helpers ------------------------------------------------------------------------
@@ -109,9 +113,14 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+# Speed: one decoder made once; json.loads with object_pairs_hook builds a new
+# JSONDecoder on every call.
+_STRICT_JSON = json.JSONDecoder(object_pairs_hook=_unique_object)
+
+
 def _json_object(data: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(data.decode("utf-8"), object_pairs_hook=_unique_object)
+        value = _STRICT_JSON.decode(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         if isinstance(exc, DecodeError):
             raise
@@ -152,22 +161,33 @@ def _private_key(key: Any, algorithm: str) -> Any:
     return key
 
 
-def _public_key(key: Any, algorithm: str) -> Any:
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+@functools.lru_cache(maxsize=64)
+def _load_public_pem(data: bytes) -> Any:
+    """The public key in PEM ``data`` (a public key, or a private key's public half).
+
+    Speed: cached, because a service passes the same PEM bytes with every token, and
+    parsing them costs more than verifying an ES256 signature. The keys are immutable, and
+    PEM that does not parse is not cached (the exception propagates past the cache).
+    """
     from cryptography.hazmat.primitives.serialization import (
         load_pem_private_key,
         load_pem_public_key,
     )
 
+    try:
+        return load_pem_public_key(data)
+    except (ValueError, TypeError):
+        return load_pem_private_key(data, password=None).public_key()
+
+
+def _public_key(key: Any, algorithm: str) -> Any:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     if isinstance(key, str | bytes):
-        data = _as_bytes(key)
         try:
-            key = load_pem_public_key(data)
-        except (ValueError, TypeError):
-            try:
-                key = load_pem_private_key(data, password=None).public_key()
-            except (ValueError, TypeError) as exc:
-                raise InvalidKeyError(f"{algorithm} needs a PEM public key") from exc
+            key = _load_public_pem(_as_bytes(key))
+        except (ValueError, TypeError) as exc:
+            raise InvalidKeyError(f"{algorithm} needs a PEM public key") from exc
     if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         key = key.public_key()
     if algorithm == "RS256" and not isinstance(key, rsa.RSAPublicKey):
@@ -227,9 +247,8 @@ def encode(payload: Mapping[str, Any], key: Any, algorithm: str = "HS256",
         raise InvalidAlgorithmError(f"unsupported algorithm {algorithm!r}")
     header = {"alg": algorithm, "typ": "JWT", **(headers or {})}
     header["alg"] = algorithm
-    compact = {"separators": (",", ":")}
-    signing_input = (_b64encode(json.dumps(header, **compact).encode()) + "."  # type: ignore[arg-type]
-                     + _b64encode(json.dumps(dict(payload), **compact).encode()))  # type: ignore[arg-type]
+    signing_input = (_b64encode(_COMPACT_JSON.encode(header).encode()) + "."
+                     + _b64encode(_COMPACT_JSON.encode(dict(payload)).encode()))
     signature = _sign(signing_input.encode("ascii"), key, algorithm)
     return signing_input + "." + _b64encode(signature)
 
