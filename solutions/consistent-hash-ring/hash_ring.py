@@ -85,8 +85,13 @@ class HashRing:
     def get_node(self, key: Key, loads: Mapping[str, int] | None = None,
                  c: float = 1.25) -> str:
         """The key's node: O(log P); with ``loads``, the first one clockwise with room."""
-        if loads is None:
-            return self._owner[self._positions[self._start(key)]]
+        if loads is None:  # the hot path, written out: one hash, one bisect, one dict lookup
+            positions = self._positions
+            if not positions:
+                raise LookupError("the ring has no nodes")
+            index = bisect.bisect_left(
+                positions, self._hash(key.encode() if isinstance(key, str) else key))
+            return self._owner[positions[index if index < len(positions) else 0]]
         if c < 1:
             raise ValueError(f"c must be at least 1 (got {c}), or no node may have room")
         start = self._start(key)

@@ -57,7 +57,7 @@ PATTERNS = {
 
 
 def sizes(order: int) -> int:
-    return 400 if order < 32 else 2500
+    return 300 if order < 32 else 1500
 
 
 @pytest.mark.parametrize("order", [3, 4, 5, 32])

@@ -76,7 +76,7 @@ def build(order: int, keys: list[int]) -> tuple[Script, Any, dict[int, int]]:
     return s, tree, {key: key * 2 for key in keys}
 
 
-ORDERS_AND_SIZES = [(3, 200), (4, 200), (5, 200), (32, 2000)]
+ORDERS_AND_SIZES = [(3, 200), (4, 200), (5, 200), (32, 1200)]
 DELETE_PATTERNS = {
     "ascending": sorted,
     "descending": lambda keys: sorted(keys, reverse=True),

@@ -73,7 +73,7 @@ class DictModel(RuleBasedStateMachine):
                            f"list(db.scan({show(lo)}, {show(hi)}))", "lo <= key < hi, in order")
 
 
-TestDictModel = machine_test(DictModel, points=4, max_examples=60, steps=40)
+TestDictModel = machine_test(DictModel, points=4, max_examples=50, steps=40)
 
 
 def fresh() -> tuple[Script, Any]:

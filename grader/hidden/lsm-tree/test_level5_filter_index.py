@@ -19,7 +19,7 @@ from grader.oracles.lsm_tree import key, new_fs, open_tree, value
 
 pytestmark = [pytest.mark.level(5), pytest.mark.points(2)]
 
-TABLE_KEYS = 5000
+TABLE_KEYS = 3000
 MISSES = 10_000
 
 
@@ -33,7 +33,7 @@ class Table:
 
 
 def one_table(*, reopen: bool) -> Table:
-    """5,000 keys (the even numbers) with 100-byte random values, flushed into one table."""
+    """3,000 keys (the even numbers) with 100-byte random values, flushed into one table."""
     rng = random.Random(5)
     fs = new_fs()
     s = Script()
