@@ -92,6 +92,7 @@ def write_chart(results: list[KataResult], path: Path) -> None:
 
     mpl.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     colours = {"reference": "#1f77b4", "python": "#ff7f0e", "c": "#7f7f7f",
                "unlocked": "#ffbb78"}
@@ -102,6 +103,7 @@ def write_chart(results: list[KataResult], path: Path) -> None:
         ticks: list[float] = []
         x = 0.0
         seen: set[str] = set()
+        heights: list[float] = []
         for outcome in kata.workloads:
             ordered = sorted(outcome.timings, key=lambda t: (t.kind != "reference", t.best_s))
             start = x
@@ -111,6 +113,7 @@ def write_chart(results: list[KataResult], path: Path) -> None:
                     continue
                 label = timing.contender if timing.contender not in seen else None
                 seen.add(timing.contender)
+                heights.append(ratio)
                 ax.bar(x, ratio, color=colours[timing.kind], edgecolor="black",
                        linewidth=0.4, label=label,
                        hatch="//" if timing.kind == "unlocked" else None)
@@ -119,7 +122,11 @@ def write_chart(results: list[KataResult], path: Path) -> None:
             labels.append(outcome.workload.name)
             x += 1
         ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--")
-        ax.set_yscale("log")
+        if max(heights) / min(heights) > 4:  # a log scale, ticked at the powers of two
+            ax.set_yscale("log")
+            ax.yaxis.set_major_locator(LogLocator(base=2))
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}x"))
         ax.set_xticks(ticks, labels)
         ax.set_title(f"{kata.slug}: ops/s relative to the best pure-Python peer",
                      fontsize=10, loc="left")
