@@ -16,6 +16,10 @@ from typing import Any
 from grader.checks import show
 
 MAX_NODES = 100_000  # a walk that finds more nodes than this is following a cycle
+# A node's identity for the walk's "seen" set: object's own hash, derived from the address,
+# unique among live objects like id(), whatever the learner's class defines. Not id() itself:
+# while grading, every id() call is an audited event that runs the guard's hook.
+identity = object.__hash__
 
 
 def min_keys(order: int) -> int:
@@ -87,10 +91,10 @@ def walk(tree: object, order: int, *, lower_bounds: bool) -> Shape:
     low = min_keys(order)
 
     def visit(node: object, path: str, depth: int, lo: Any, hi: Any) -> None:
-        if id(node) in seen:
+        if identity(node) in seen:
             raise Broken(f"node {path} is reachable twice from the root (children must form "
                          "a tree)")
-        seen.add(id(node))
+        seen.add(identity(node))
         if len(seen) > MAX_NODES:
             raise Broken(f"the tree has more than {MAX_NODES:,} nodes; is there a cycle?")
         keys = _keys(node, path)
