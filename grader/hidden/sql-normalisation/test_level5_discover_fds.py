@@ -4,7 +4,7 @@ brute-force search over every left side finds them (the order of the list is fre
 an ordinary value, equal only to None; a constant column gives an FD with an empty left side.
 
 Cost is counted, never timed: the cells are values that count every hash, comparison and
-conversion to text made on them. On 4,000 rows × 8 columns the budget is 10 operations per
+conversion to text made on them. On 2,000 rows × 8 columns the budget is 10 operations per
 row for each candidate (left side, right attribute): one pass over the rows per candidate
 fits, comparing every pair of rows (16 million pairs) does not."""
 
@@ -131,7 +131,7 @@ def test_discovery_edge_cases(case: str) -> None:
     check_discovery(EDGE_CASES[case], None)
 
 
-ROWS = 4000
+ROWS = 2000
 COLUMNS = 8
 
 
@@ -146,7 +146,7 @@ def cost_rows() -> list[list[int]]:
 
 @pytest.mark.points(2)
 def test_discovery_cost() -> None:
-    """discover_fds on 4,000 rows × 8 columns makes at most 10 value operations per row for
+    """discover_fds on 2,000 rows × 8 columns makes at most 10 value operations per row for
     each candidate (left side, right attribute)"""
     plain = cost_rows()
     names = [f"c{i}" for i in range(COLUMNS)]
