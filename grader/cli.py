@@ -151,7 +151,7 @@ def cli() -> None:
 def _style() -> Style:
     from grader.report import Style
 
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     color = stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     encoding = (getattr(stream, "encoding", None) or "ascii").lower()
     return Style(color=color, unicode=encoding.startswith("utf"))
@@ -254,7 +254,7 @@ def grade_command(ctx: click.Context, slugs: tuple[str, ...], all_katas: bool, s
         return solution_submission(kata) if solution else learner_submission(kata)
 
     style = _style()
-    terminal = click.get_text_stream("stderr").isatty() and os.environ.get("TERM") != "dumb"
+    terminal = sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
     with display(len(katas), style, terminal=terminal, quiet=quiet or not for_people) as shown:
 
         def one(kata: Kata) -> Any:
@@ -508,7 +508,7 @@ def watch_command(ctx: click.Context, slug: str, poll: bool, verbose: bool,
     root, catalog = _catalog()
     kata = find_kata(catalog, slug)
     style = _style()
-    terminal = click.get_text_stream("stdout").isatty()
+    terminal = sys.stdout.isatty()
     relative = kata.stub_path.relative_to(root)
     stream, how = saves(kata.stub_path, poll=poll)
     previous: KataResult | None = None
