@@ -216,8 +216,12 @@ def test_quiet_prints_one_line_per_kata_and_no_progress(grade: GradeRunner,
 def test_a_partial_solution_gets_partial_credit(grade: GradeRunner, tmp_path: Path) -> None:
     """The reference without its lock: levels 1-3 pass, level 4 fails."""
     source = (ROOT / "solutions" / "lru-cache" / "lru_cache.py").read_text(encoding="utf-8")
-    unlocked = source.replace("threading.Lock()", "contextlib.nullcontext()").replace(
-        "import threading", "import contextlib\nimport threading")
+    unlocked = source.replace("threading.Lock()", "_NoLock()") + (
+        "\n\nclass _NoLock:\n"
+        "    def acquire(self, *args: object) -> bool:\n        return True\n\n"
+        "    def release(self) -> None:\n        pass\n\n"
+        "    def __enter__(self) -> None:\n        pass\n\n"
+        "    def __exit__(self, *args: object) -> None:\n        pass\n")
     assert unlocked != source
     result = grade("lru-cache", "--path", str(submission(tmp_path, unlocked)),
                    "--format", "json")
