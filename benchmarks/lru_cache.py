@@ -112,11 +112,17 @@ def _read_through(make: Callable[[], Any], keys: list[int]) -> Setup:
     return setup
 
 
+def _warmed(make: Callable[[], Any], warm: list[int]) -> Any:
+    """A new cache holding ``warm`` (loaded values), before a trace is replayed on it."""
+    cache = make()
+    for key in warm:
+        cache.put(key, load(key))
+    return cache
+
+
 def _gets(make: Callable[[], Any], warm: list[int], keys: list[int]) -> Setup:
     def setup() -> Callable[[], object]:
-        cache = make()
-        for key in warm:
-            cache.put(key, load(key))
+        cache = _warmed(make, warm)
 
         def replay() -> object:
             get = cache.get
@@ -129,9 +135,7 @@ def _gets(make: Callable[[], Any], warm: list[int], keys: list[int]) -> Setup:
 
 def _puts(make: Callable[[], Any], warm: list[int], keys: list[int]) -> Setup:
     def setup() -> Callable[[], object]:
-        cache = make()
-        for key in warm:
-            cache.put(key, load(key))
+        cache = _warmed(make, warm)
 
         def replay() -> object:
             put = cache.put

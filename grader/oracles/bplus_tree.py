@@ -91,10 +91,11 @@ def walk(tree: object, order: int, *, lower_bounds: bool) -> Shape:
     low = min_keys(order)
 
     def visit(node: object, path: str, depth: int, lo: Any, hi: Any) -> None:
-        if identity(node) in seen:
+        me = identity(node)
+        if me in seen:
             raise Broken(f"node {path} is reachable twice from the root (children must form "
                          "a tree)")
-        seen.add(identity(node))
+        seen.add(me)
         if len(seen) > MAX_NODES:
             raise Broken(f"the tree has more than {MAX_NODES:,} nodes; is there a cycle?")
         keys = _keys(node, path)

@@ -4,6 +4,7 @@ entries. An O(1) cache does about the same work at both sizes; an O(n) one does 
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import tracemalloc
 from collections.abc import Callable
@@ -51,10 +52,7 @@ def full_cache(size: int, operation: str = "") -> Workload:
         hashes, executed = stats.total, lines.lines
         # lines are counted (a trace, which is slow) only in the puts that watch_fill compares:
         # the 50 from the 10th, and the 50 up to each check
-        if 10 <= i < 60 or (i + 49) % 500 < 50:
-            with lines:
-                s.call("cache", cache, "put", key, key.ident)
-        else:
+        with lines if 10 <= i < 60 or (i + 49) % 500 < 50 else contextlib.nullcontext():
             s.call("cache", cache, "put", key, key.ident)
         spent.append((stats.total - hashes, lines.lines - executed))
         if i >= 1000 and i % 500 == 0:
